@@ -1,0 +1,6 @@
+from django.db import models
+
+
+class ChoiceStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "On the waitlist"

@@ -1,0 +1,109 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from breakouts.enums import ChoiceStatus
+from symposium.enums import AgendaKind
+from symposium.models import AgendaItem, Delegate, Event, Room, TimestampedModel
+
+
+class Theme(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "number"], name="theme_number_unique_per_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class BreakoutSession(TimestampedModel):
+    """A theme's discussion group in one breakout round, in one room, for so many people."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="sessions")
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.CASCADE,
+        related_name="breakout_sessions",
+        limit_choices_to={"kind": AgendaKind.BREAKOUT_ROUND},
+        verbose_name="breakout round",
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="breakout_sessions"
+    )
+    capacity = models.PositiveIntegerField()
+    facilitator = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["agenda_item__starts_at", "theme__number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agenda_item", "room"],
+                condition=Q(room__isnull=False),
+                name="one_breakout_per_room_per_round",
+                violation_error_message="Another breakout already uses this room in this round.",
+            ),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="breakout_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.theme.title} ({self.agenda_item.title})"
+
+    def clean(self):
+        super().clean()
+        item = self.agenda_item if self.agenda_item_id else None
+        if item is None:
+            return
+        if item.kind != AgendaKind.BREAKOUT_ROUND:
+            raise ValidationError(
+                {"agenda_item": "Choose an agenda item that is a breakout round."}
+            )
+        if self.theme_id and self.theme.event_id != item.event_id:
+            raise ValidationError(
+                {"theme": "The theme and the breakout round must be one event's."}
+            )
+        if self.room_id and self.room.event_id != item.event_id:
+            raise ValidationError({"room": "Choose a room at this event."})
+
+
+class BreakoutChoice(TimestampedModel):
+    """A delegate's place, or place in the queue, in one session of one round.
+
+    The round is copied from the session so the database can forbid two choices
+    in the same round. Waitlist order is the order of `created_at`, then `pk`.
+    """
+
+    delegate = models.ForeignKey(
+        Delegate, on_delete=models.CASCADE, related_name="breakout_choices"
+    )
+    session = models.ForeignKey(BreakoutSession, on_delete=models.CASCADE, related_name="choices")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    status = models.CharField(max_length=20, choices=ChoiceStatus.choices)
+
+    class Meta:
+        ordering = ["agenda_item__starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate", "agenda_item"],
+                name="one_breakout_choice_per_round",
+                violation_error_message="The delegate already has a breakout in this round.",
+            )
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.delegate.full_name}: {self.session} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        self.agenda_item_id = self.session.agenda_item_id
+        super().save(*args, **kwargs)

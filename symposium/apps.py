@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SymposiumConfig(AppConfig):
+    name = "symposium"
+    verbose_name = "Symposium"

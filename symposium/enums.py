@@ -1,0 +1,43 @@
+from django.db import models
+
+
+class Sector(models.TextChoices):
+    NHS = "nhs", "NHS"
+    COUNCIL = "council", "Local council"
+    POLICE = "police", "Police"
+    VCSE = "vcse", "Voluntary, community and social enterprise (VCSE)"
+    EDUCATION = "education", "Education"
+    HOUSING = "housing", "Housing"
+    OTHER = "other", "Other"
+
+
+class AgendaKind(models.TextChoices):
+    PLENARY = "plenary", "Plenary"
+    PRESENTATION = "presentation", "Presentation"
+    FILM = "film", "Film"
+    PANEL = "panel", "Panel"
+    BREAK = "break", "Break"
+    BREAKOUT_ROUND = "breakout_round", "Breakout round"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "On the waitlist"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DietaryRequirement(models.TextChoices):
+    NONE = "none", "No special requirement"
+    VEGETARIAN = "vegetarian", "Vegetarian"
+    VEGAN = "vegan", "Vegan"
+    HALAL = "halal", "Halal"
+    KOSHER = "kosher", "Kosher"
+    GLUTEN_FREE = "gluten_free", "Gluten free"
+    DAIRY_FREE = "dairy_free", "Dairy free"
+    NUT_ALLERGY = "nut_allergy", "Nut allergy"
+    OTHER = "other", "Other (please describe)"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"

@@ -1,0 +1,270 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from symposium.enums import (
+    AgendaKind,
+    DietaryRequirement,
+    ExportFormat,
+    RegistrationStatus,
+    Sector,
+)
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Event(TimestampedModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.TextField(help_text="What the event is about, shown on its home page.")
+    audience = models.TextField(blank=True, help_text="Who the event is for.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    venue_name = models.CharField(max_length=200)
+    venue_address = models.TextField()
+    registration_opens_at = models.DateTimeField()
+    registration_closes_at = models.DateTimeField()
+    delegate_capacity = models.PositiveIntegerField(
+        help_text="How many delegates can be confirmed; later registrations join a waitlist."
+    )
+    is_published = models.BooleanField(default=False, help_text="Visible on the public site.")
+    contact_email = models.EmailField(blank=True)
+    privacy_notice = models.TextField(blank=True)
+    accessibility_statement = models.TextField(blank=True)
+    retention_days = models.PositiveIntegerField(
+        default=180, help_text="Days after the event before personal data is removed."
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="event_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("symposium:event-detail", kwargs={"slug": self.slug})
+
+
+class Room(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=120)
+    capacity = models.PositiveIntegerField()
+    access_notes = models.TextField(blank=True, help_text="Step-free access, hearing loop, etc.")
+
+    class Meta:
+        ordering = ["event", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="room_name_unique_per_event")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AgendaItem(TimestampedModel):
+    """Something on the timetable: it occupies one room (or none) for a timeslot.
+
+    On PostgreSQL an exclusion constraint (migration 0002) also refuses two items
+    overlapping in one room; `clean()` gives the organiser the same rule in words.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_items")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_items"
+    )
+    kind = models.CharField(max_length=20, choices=AgendaKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "room__name", "pk"]
+        indexes = [models.Index(fields=["event", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="agenda_item_ends_after_it_starts"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%H:%M} {self.title}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Speaker bookings copy the item's time so the database can refuse clashes.
+        self.speaker_bookings.update(starts_at=self.starts_at, ends_at=self.ends_at)
+
+    @property
+    def is_breakout_round(self):
+        return self.kind == AgendaKind.BREAKOUT_ROUND
+
+    def overlapping(self, queryset):
+        return queryset.filter(starts_at__lt=self.ends_at, ends_at__gt=self.starts_at)
+
+    def clean(self):
+        super().clean()
+        if not (self.starts_at and self.ends_at) or self.ends_at <= self.starts_at:
+            if self.starts_at and self.ends_at:
+                raise ValidationError({"ends_at": "The item must end after it starts."})
+            return
+        if self.room_id and self.event_id and self.room.event_id != self.event_id:
+            raise ValidationError({"room": "Choose a room at this event."})
+        self._check_room_is_free()
+        self._check_speakers_are_free()
+
+    def _check_room_is_free(self):
+        if not self.room_id:
+            return
+        clash = self.overlapping(AgendaItem.objects.filter(room_id=self.room_id))
+        clash = clash.exclude(pk=self.pk).first()
+        if clash:
+            raise ValidationError(
+                {
+                    "room": f"{self.room} is already booked from {clash.starts_at:%H:%M} "
+                    f"to {clash.ends_at:%H:%M} for “{clash.title}”."
+                }
+            )
+
+    def _check_speakers_are_free(self):
+        if not self.pk:
+            return
+        from speakers.models import PresentationSpeaker
+
+        mine = PresentationSpeaker.objects.filter(agenda_item=self)
+        clash = (
+            PresentationSpeaker.objects.filter(speaker__in=mine.values("speaker"))
+            .filter(starts_at__lt=self.ends_at, ends_at__gt=self.starts_at)
+            .exclude(agenda_item=self)
+            .select_related("speaker", "agenda_item")
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                f"{clash.speaker} would be in two places at once: they are also in "
+                f"“{clash.agenda_item.title}” at {clash.starts_at:%H:%M}."
+            )
+
+
+class DelegateQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=RegistrationStatus.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(status=RegistrationStatus.CONFIRMED)
+
+
+def new_access_key():
+    return secrets.token_urlsafe(24)
+
+
+class Delegate(TimestampedModel):
+    """One person's registration for one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="delegates")
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    organisation = models.CharField(max_length=200)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    job_title = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED
+    )
+    privacy_consent_at = models.DateTimeField(
+        help_text="When the delegate agreed to the privacy notice."
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Part of the signed manage link: changing it revokes every link sent so far.
+    access_key = models.CharField(max_length=64, default=new_access_key, editable=False)
+
+    objects = DelegateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        permissions = [("export_attendees", "Can export attendees")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "event",
+                name="one_registration_per_email_per_event",
+                violation_error_message="This email address is already registered for the event.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            models.Index(fields=["event", "organisation"]),
+            models.Index(fields=["event", "sector"]),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.organisation})"
+
+
+class DelegateNeeds(TimestampedModel):
+    """Dietary and access needs: special category data, kept apart with its own consent.
+
+    It exists only when the delegate ticked the separate consent; deleting it is how
+    consent is withdrawn and how the purge removes it after the event.
+    """
+
+    delegate = models.OneToOneField(Delegate, on_delete=models.CASCADE, related_name="needs")
+    dietary_requirement = models.CharField(
+        max_length=20, choices=DietaryRequirement.choices, default=DietaryRequirement.NONE
+    )
+    dietary_details = models.CharField(max_length=300, blank=True)
+    access_needs = models.TextField(blank=True)
+    consented_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "delegate's dietary and access needs"
+        verbose_name_plural = "delegates' dietary and access needs"
+
+    def __str__(self):
+        return f"Needs of {self.delegate.full_name}"
+
+
+class ExportRecord(models.Model):
+    """Audit trail: who exported which attendee list, when, and how many rows."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="export_records")
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(auto_now_add=True)
+    export = models.CharField(max_length=60, help_text="Which list was exported.")
+    file_format = models.CharField(max_length=10, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    row_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-exported_at"]
+
+    def __str__(self):
+        return f"{self.export} ({self.file_format}) by {self.exported_by} at {self.exported_at}"

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from symposium.views.health import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("staff/", include("symposium.urls_staff")),
+    path("events/<slug:event_slug>/speakers/", include("speakers.urls")),
+    path("events/<slug:event_slug>/breakouts/", include("breakouts.urls")),
+    path("events/<slug:event_slug>/", include("symposium.urls_registration")),
+    path("", include("symposium.urls_public")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,53 @@
+"""Shared fixtures. Tests that need PostgreSQL or Chromium are marked `postgres` or
+`browser`: they skip with a reason on a laptop without them, and fail in CI (CI=true),
+which must never pass by skipping."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from tests.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def missing_service(reason):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_sessionstart(session):
+    if IN_CI and connection.vendor != "postgresql":
+        raise pytest.UsageError("CI=true but DATABASE_URL is not PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _required_services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1/…")
+    if request.node.get_closest_marker("browser") and not Path(CHROMIUM).exists():
+        missing_service(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def organiser(db):
+    """A staff account that is not a superuser: only the Organisers group's rights."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Organisers"))
+    return user
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client

@@ -1,0 +1,163 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from breakouts.enums import ChoiceStatus
+from breakouts.models import BreakoutChoice, BreakoutSession, Theme
+from speakers.models import Presentation, PresentationSpeaker, Speaker
+from symposium.enums import AgendaKind, RegistrationStatus, Sector
+from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def event_day_at(event, hour, minute=0):
+    return dt.datetime.combine(event.starts_on, dt.time(hour, minute), tzinfo=LONDON)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    name = factory.Sequence(lambda n: f"Partner symposium {n}")
+    slug = factory.Sequence(lambda n: f"symposium-{n}")
+    summary = "Partners meet to hear speakers and work in breakout groups."
+    audience = "Staff from the NHS, councils, the police and the VCSE sector."
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    ends_on = factory.SelfAttribute("starts_on")
+    venue_name = "Canterbury Cathedral Lodge"
+    venue_address = "The Precincts, Canterbury CT1 2EH"
+    registration_opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=20))
+    delegate_capacity = 200
+    is_published = True
+    contact_email = "events@example.org"
+    privacy_notice = "We use your details only to run this event."
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 100
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    event = factory.SubFactory(EventFactory)
+    starts_at = factory.LazyAttribute(lambda o: event_day_at(o.event, 9))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=45))
+    room = None
+    kind = AgendaKind.PLENARY
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+    description = "What happens in this part of the day."
+
+
+class BreakoutRoundFactory(AgendaItemFactory):
+    kind = AgendaKind.BREAKOUT_ROUND
+    title = factory.Sequence(lambda n: f"Breakout round {n}")
+    starts_at = factory.LazyAttribute(lambda o: event_day_at(o.event, 14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
+
+
+class DelegateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegate
+
+    event = factory.SubFactory(EventFactory)
+    full_name = factory.Sequence(lambda n: f"Delegate Number{n}")
+    email = factory.Sequence(lambda n: f"delegate{n}@example.org")
+    organisation = "Kent County Council"
+    sector = Sector.COUNCIL
+    job_title = "Public health officer"
+    status = RegistrationStatus.CONFIRMED
+    privacy_consent_at = factory.LazyFunction(timezone.now)
+
+
+class DelegateNeedsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DelegateNeeds
+
+    delegate = factory.SubFactory(DelegateFactory)
+    dietary_requirement = "vegetarian"
+    access_needs = "Step-free access"
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    slug = factory.Sequence(lambda n: f"speaker-{n}")
+    role = "Director of Public Health"
+    organisation = "Medway Council"
+    biography = "Works across the integrated care system."
+
+
+class PresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Presentation
+
+    agenda_item = factory.SubFactory(AgendaItemFactory, kind=AgendaKind.PRESENTATION)
+    title = factory.Sequence(lambda n: f"Presentation {n}")
+    abstract = "What the presentation covers."
+
+
+class PresentationSpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PresentationSpeaker
+
+    presentation = factory.SubFactory(PresentationFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    event = factory.SubFactory(EventFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Theme {n}")
+    description = "A breakout discussion theme."
+
+
+class BreakoutSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreakoutSession
+
+    theme = factory.SubFactory(ThemeFactory)
+    agenda_item = factory.SubFactory(
+        BreakoutRoundFactory, event=factory.SelfAttribute("..theme.event")
+    )
+    capacity = 20
+    facilitator = "A. Facilitator"
+
+
+class BreakoutChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreakoutChoice
+
+    session = factory.SubFactory(BreakoutSessionFactory)
+    delegate = factory.SubFactory(
+        DelegateFactory, event=factory.SelfAttribute("..session.theme.event")
+    )
+    status = ChoiceStatus.CONFIRMED
