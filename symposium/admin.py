@@ -1,0 +1,241 @@
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+
+from breakouts.admin import BreakoutSessionListFilter
+from breakouts.models import BreakoutChoice
+from speakers.models import Presentation
+from symposium.admin_actions import DELEGATE_ACTIONS
+from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, ExportRecord, Room
+
+
+def hh_mm(moment):
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
+def room_with_event(room):
+    return f"{room.event.name}: {room.name}"
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    fields = ["name", "capacity", "access_notes"]
+    extra = 0
+
+
+class AgendaFormSet(forms.BaseInlineFormSet):
+    """The event's agenda, edited as one table.
+
+    `AgendaItem.clean()` compares each row with the rows already saved, so it cannot see
+    two rows of this submission clashing with each other; on PostgreSQL the exclusion
+    constraint would then refuse the save with an error page. `clean()` here compares the
+    submitted rows among themselves.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "room" in form.fields:
+            # A new event has no saved rooms yet: its agenda gets rooms once they exist.
+            form.fields["room"].queryset = Room.objects.filter(event_id=self.instance.pk)
+
+    def clean(self):
+        super().clean()
+        booked = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", {})
+            room, starts_at, ends_at = data.get("room"), data.get("starts_at"), data.get("ends_at")
+            if not (room and starts_at and ends_at) or ends_at <= starts_at:
+                continue
+            for other, other_data in booked:
+                clashes = (
+                    other_data["room"] == room
+                    and other_data["starts_at"] < ends_at
+                    and other_data["ends_at"] > starts_at
+                )
+                # Rows left as they were cannot clash: the database already holds both.
+                if clashes and (form.has_changed() or other.has_changed()):
+                    form.add_error(
+                        "room",
+                        f"{room} is booked twice in this agenda: “{data.get('title', '')}” "
+                        f"({hh_mm(starts_at)}–{hh_mm(ends_at)}) overlaps "
+                        f"“{other_data.get('title', '')}” ({hh_mm(other_data['starts_at'])}–"
+                        f"{hh_mm(other_data['ends_at'])}). Choose another room or time.",
+                    )
+                    break
+            else:
+                booked.append((form, data))
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    formset = AgendaFormSet
+    fields = ["starts_at", "ends_at", "room", "kind", "title"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "venue_name", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["name", "venue_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "audience", "is_published"]}),
+        ("When and where", {"fields": ["starts_on", "ends_on", "venue_name", "venue_address"]}),
+        (
+            "Registration",
+            {"fields": ["registration_opens_at", "registration_closes_at", "delegate_capacity"]},
+        ),
+        (
+            "Contact and policies",
+            {
+                "fields": [
+                    "contact_email",
+                    "privacy_notice",
+                    "accessibility_statement",
+                    "retention_days",
+                ]
+            },
+        ),
+    ]
+    inlines = [RoomInline, AgendaItemInline]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "event", "capacity"]
+    list_filter = ["event"]
+    search_fields = ["name", "access_notes"]
+    list_select_related = ["event"]
+
+
+class PresentationInline(admin.TabularInline):
+    model = Presentation
+    fields = ["title", "kind", "order"]
+    extra = 0
+    show_change_link = True  # speakers are added on the presentation's own page
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "ends_at", "title", "kind", "room", "event"]
+    list_display_links = ["starts_at", "title"]
+    list_filter = ["event", "kind"]
+    search_fields = ["title"]
+    list_select_related = ["event", "room"]
+    fields = ["event", "starts_at", "ends_at", "room", "kind", "title", "description"]
+    inlines = [PresentationInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        room = form.base_fields.get("room")
+        if room is not None and obj is not None:
+            room.queryset = Room.objects.filter(event_id=obj.event_id)
+        elif room is not None:
+            # Before the event is chosen, name each room with its event.
+            room.queryset = Room.objects.select_related("event")
+            room.label_from_instance = room_with_event
+        return form
+
+
+class DelegateNeedsInline(admin.StackedInline):
+    """Special category data: Django shows it only to users with DelegateNeeds rights."""
+
+    model = DelegateNeeds
+    fields = ["dietary_requirement", "dietary_details", "access_needs", "consented_at"]
+    extra = 0
+    max_num = 1
+
+
+class BreakoutChoiceInline(admin.TabularInline):
+    """The delegate's breakouts; chosen on the public site, so mostly read here."""
+
+    model = BreakoutChoice
+    fields = ["session", "status", "created_at"]
+    readonly_fields = ["session", "created_at"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("session__theme", "session__agenda_item", "delegate")
+        )
+
+
+class DelegateBreakoutFilter(BreakoutSessionListFilter):
+    session_lookup = "breakout_choices__session"
+
+
+@admin.register(Delegate)
+class DelegateAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "email",
+        "organisation",
+        "sector",
+        "status",
+        "event",
+        "created_at",
+    ]
+    list_filter = ["event", "sector", "status", "organisation", DelegateBreakoutFilter]
+    search_fields = ["full_name", "email", "organisation"]
+    list_select_related = ["event"]
+    actions = [*DELEGATE_ACTIONS]
+    fields = [
+        "event",
+        "full_name",
+        "email",
+        "organisation",
+        "sector",
+        "job_title",
+        "status",
+        "privacy_consent_at",
+        "cancelled_at",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [DelegateNeedsInline, BreakoutChoiceInline]
+
+
+@admin.register(DelegateNeeds)
+class DelegateNeedsAdmin(admin.ModelAdmin):
+    list_display = ["delegate_name", "event", "dietary_requirement", "consented_at"]
+    list_filter = ["delegate__event", "dietary_requirement"]
+    search_fields = ["delegate__full_name", "delegate__email"]
+    list_select_related = ["delegate__event"]
+    autocomplete_fields = ["delegate"]
+    fields = ["delegate", "dietary_requirement", "dietary_details", "access_needs", "consented_at"]
+
+    @admin.display(description="delegate", ordering="delegate__full_name")
+    def delegate_name(self, needs):
+        return needs.delegate.full_name
+
+    @admin.display(description="event", ordering="delegate__event__starts_on")
+    def event(self, needs):
+        return needs.delegate.event
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """The audit trail of attendee exports: written by the exports, never by hand."""
+
+    list_display = ["export", "file_format", "row_count", "exported_by", "exported_at", "event"]
+    list_filter = ["event"]
+    list_select_related = ["exported_by", "event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
