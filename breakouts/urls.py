@@ -1,3 +1,9 @@
+from django.urls import path
+
+from breakouts import views
+
 app_name = "breakouts"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.BreakoutList.as_view(), name="breakout-list"),
+]

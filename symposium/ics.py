@@ -1,5 +1,7 @@
 """iCalendar (RFC 5545) files: the whole agenda, and one delegate's own day."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar
@@ -32,6 +34,19 @@ def _entry(*, uid, title, starts_at, ends_at, location, description=""):
     return entry
 
 
+def _finish(calendar, event):
+    """Add the VTIMEZONE the entries refer to, and serialise.
+
+    The time zone rules cover a year either side of the event, not icalendar's default
+    1970–2038: the file stays small and still works for events after 2037.
+    """
+    calendar.add_missing_timezones(
+        first_date=event.starts_on - dt.timedelta(days=366),
+        last_date=event.ends_on + dt.timedelta(days=366),
+    )
+    return calendar.to_ical()
+
+
 def _location(event, room):
     return ", ".join(part for part in (room.name if room else "", event.venue_name) if part)
 
@@ -50,8 +65,7 @@ def agenda_calendar(event, agenda_items):
                 description=item.description,
             )
         )
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return _finish(calendar, event)
 
 
 def delegate_calendar(delegate, agenda_items, breakout_choices):
@@ -76,5 +90,4 @@ def delegate_calendar(delegate, agenda_items, breakout_choices):
                 description=item.description,
             )
         )
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return _finish(calendar, event)

@@ -1,3 +1,19 @@
+from django.urls import path
+
+from symposium.views import registration as views
+
 app_name = "registration"
 
-urlpatterns = []
+urlpatterns = [
+    path("register/", views.RegisterView.as_view(), name="register"),
+    path("register/done/", views.RegisterDoneView.as_view(), name="register-done"),
+    path("manage-link/", views.ResendLinkView.as_view(), name="resend-link"),
+    path("manage-link/sent/", views.ResendLinkSentView.as_view(), name="resend-link-sent"),
+    path("manage/<str:token>/", views.ManageView.as_view(), name="manage"),
+    path("manage/<str:token>/cancel/", views.CancelView.as_view(), name="cancel"),
+    path(
+        "manage/<str:token>/calendar.ics",
+        views.DelegateCalendarView.as_view(),
+        name="delegate-ics",
+    ),
+]

@@ -1,0 +1,14 @@
+"""Public page: the breakout themes, their sessions and how many places are left."""
+
+from django.views.generic import TemplateView
+
+from symposium.selectors import breakout_themes
+from symposium.views.public import EventPageMixin
+
+
+class BreakoutList(EventPageMixin, TemplateView):
+    template_name = "breakouts/breakout_list.html"
+    nav = "breakouts"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(themes=breakout_themes(event=self.event), **kwargs)

@@ -1,0 +1,228 @@
+"""Registering, and managing a registration through the emailed link.
+
+Views only read the form, call one service and render or redirect: the rules
+(windows, capacity, waitlists, emails) live in symposium.services.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView, View
+
+from breakouts.models import BreakoutSession
+from breakouts.selectors import sessions_with_places
+from breakouts.services import delegate_choices
+from symposium import services
+from symposium.enums import RegistrationStatus
+from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
+from symposium.ics import delegate_calendar
+from symposium.models import Delegate, Event
+from symposium.tokens import InvalidManageToken, delegate_for_manage_token, manage_link_expires_at
+
+DONE_SESSION_KEY = "registration-done-{}"
+
+
+def event_sessions(event):
+    """The event's breakout sessions, grouped by round, with places taken: one query."""
+    sessions = BreakoutSession.objects.filter(theme__event=event).select_related(
+        "theme", "agenda_item"
+    )
+    return sessions_with_places(sessions).order_by(
+        "agenda_item__starts_at", "agenda_item_id", "theme__number", "pk"
+    )
+
+
+class PublishedEventMixin:
+    """Finds the published event named in the URL (404 otherwise) for the page and the
+    navigation in base.html. `refusal()` may answer instead of the view."""
+
+    nav = "register"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = get_object_or_404(Event.objects.published(), slug=kwargs["event_slug"])
+        return self.refusal() or super().dispatch(request, *args, **kwargs)
+
+    def refusal(self):
+        return None
+
+    def render_page(self, template, status=200, **context):
+        return TemplateResponse(
+            self.request, template, {"event": self.event, "nav": self.nav, **context}, status=status
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
+
+
+class RegisterView(PublishedEventMixin, FormView):
+    template_name = "symposium/register.html"
+    form_class = RegistrationForm
+
+    def refusal(self):
+        window = services.registration_window(event=self.event)
+        return None if window == services.Window.OPEN else self.closed_page(window)
+
+    def closed_page(self, window):
+        return self.render_page("symposium/register_closed.html", window=window.value)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {
+            "event": self.event,
+            "sessions": list(event_sessions(self.event)),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_full=services.event_is_full(event=self.event), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            registration = services.register_delegate(event=self.event, **form.service_kwargs())
+        except services.RegistrationClosed as closed:
+            return self.closed_page(closed.window)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        # Only this browser sees what it registered; someone typing a registered
+        # address learns nothing more than "check your email".
+        self.request.session[DONE_SESSION_KEY.format(self.event.pk)] = (
+            registration.delegate.pk if registration.created else None
+        )
+        return redirect("registration:register-done", event_slug=self.event.slug)
+
+
+class RegisterDoneView(PublishedEventMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        key = DONE_SESSION_KEY.format(self.event.pk)
+        if key not in request.session:
+            return redirect("registration:register", event_slug=self.event.slug)
+        self.delegate = None
+        if request.session[key]:
+            self.delegate = Delegate.objects.filter(
+                pk=request.session[key], event=self.event
+            ).first()
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.delegate is None:
+            return ["symposium/register_check_email.html"]
+        return ["symposium/register_done.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(delegate=self.delegate, **kwargs)
+        if self.delegate:
+            context["choices"] = delegate_choices(delegate=self.delegate)
+        return context
+
+
+class ManageTokenMixin(PublishedEventMixin):
+    """Opens the one registration the token in the URL grants; anything else gets the
+    same plain 404 page, which says nothing about why."""
+
+    nav = None
+
+    def refusal(self):
+        try:
+            self.delegate = delegate_for_manage_token(event=self.event, token=self.kwargs["token"])
+        except InvalidManageToken:
+            self.delegate = None
+        if self.delegate is None or not self.allows(self.delegate):
+            return self.render_page("symposium/manage_link_invalid.html", status=404)
+        return None
+
+    def allows(self, delegate):
+        return True
+
+    def manage_url(self):
+        return reverse(
+            "registration:manage",
+            kwargs={"event_slug": self.event.slug, "token": self.kwargs["token"]},
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs |= {"token": self.kwargs["token"], "delegate": self.delegate}
+        expires_at = timezone.localtime(manage_link_expires_at(self.event))
+        return super().get_context_data(
+            link_last_day=(expires_at - dt.timedelta(microseconds=1)).date(), **kwargs
+        )
+
+
+class ManageView(ManageTokenMixin, FormView):
+    template_name = "symposium/manage.html"
+    form_class = ManageForm
+
+    def post(self, request, *args, **kwargs):
+        if self.delegate.status == RegistrationStatus.CANCELLED:
+            return redirect(self.manage_url())
+        return super().post(request, *args, **kwargs)
+
+    @cached_property
+    def choices(self):
+        return delegate_choices(delegate=self.delegate)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {
+            "event": self.event,
+            "delegate": self.delegate,
+            "sessions": list(event_sessions(self.event)),
+            "current_sessions": [choice.session for choice in self.choices],
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(choices=self.choices, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.update_registration(delegate=self.delegate, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Your changes are saved. We have emailed you a summary.")
+        return redirect(self.manage_url())
+
+
+class CancelView(ManageTokenMixin, TemplateView):
+    template_name = "symposium/manage_cancel.html"
+
+    def allows(self, delegate):
+        return delegate.status != RegistrationStatus.CANCELLED
+
+    def post(self, request, *args, **kwargs):
+        services.cancel_registration(delegate=self.delegate)
+        messages.success(request, "Your registration is cancelled. We have emailed you to confirm.")
+        return redirect(self.manage_url())
+
+
+class DelegateCalendarView(ManageTokenMixin, View):
+    def allows(self, delegate):
+        return delegate.status != RegistrationStatus.CANCELLED
+
+    def get(self, request, *args, **kwargs):
+        agenda = self.event.agenda_items.select_related("room").order_by("starts_at", "pk")
+        calendar = delegate_calendar(
+            self.delegate, agenda, delegate_choices(delegate=self.delegate)
+        )
+        response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.event.slug}.ics"'
+        return response
+
+
+class ResendLinkView(PublishedEventMixin, FormView):
+    template_name = "symposium/manage_link_request.html"
+    form_class = ManageLinkRequestForm
+    nav = None
+
+    def form_valid(self, form):
+        services.send_manage_link(event=self.event, email=form.cleaned_data["email"])
+        return redirect("registration:resend-link-sent", event_slug=self.event.slug)
+
+
+class ResendLinkSentView(PublishedEventMixin, TemplateView):
+    template_name = "symposium/manage_link_sent.html"
+    nav = None

@@ -1,0 +1,168 @@
+"""Many people registering at the same moment never overfill a session or the event.
+
+Each thread is a browser with its own database connection; a barrier releases them
+together. Only PostgreSQL has the row locks this relies on (SQLite locks the whole
+database), so these run there.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from breakouts.enums import ChoiceStatus
+from breakouts.models import BreakoutChoice
+from breakouts.services import with_waitlist_positions
+from symposium.enums import RegistrationStatus
+from symposium.models import Delegate
+from symposium.tokens import make_manage_token
+from tests.factories import (
+    BreakoutChoiceFactory,
+    BreakoutSessionFactory,
+    DelegateFactory,
+    EventFactory,
+    ThemeFactory,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 40
+
+
+def all_at_once(requests):
+    """Run each callable in its own thread, released together; return the status codes
+    and any exceptions raised."""
+    barrier = threading.Barrier(len(requests))
+    statuses, errors = [], []
+
+    def run(request):
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(request())
+        except Exception as error:  # Reported by the assertions, not lost in a thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(request,)) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses, errors
+
+
+def registration(number, **fields):
+    return {
+        "full_name": f"Concurrent Delegate {number}",
+        "email": f"concurrent{number}@example.org",
+        "organisation": "Kent Community Health NHS Foundation Trust",
+        "sector": "nhs",
+        "privacy_consent": "on",
+        **fields,
+    }
+
+
+def post_registration(event, data):
+    url = reverse("registration:register", kwargs={"event_slug": event.slug})
+    return lambda: Client().post(url, data).status_code
+
+
+def queue_positions(session):
+    waiting = BreakoutChoice.objects.filter(session=session, status=ChoiceStatus.WAITLISTED)
+    ordered = with_waitlist_positions(waiting).order_by("created_at", "pk")
+    return [choice.waitlist_position for choice in ordered]
+
+
+@pytest.fixture
+def nearly_full_session():
+    """Capacity 45 with 40 places taken, at an event with room for everyone."""
+    event = EventFactory(delegate_capacity=500)
+    session = BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=45)
+    BreakoutChoiceFactory.create_batch(40, session=session)
+    return session
+
+
+def test_concurrent_registrations_never_overfill_a_session(nearly_full_session, mailoutbox):
+    session = nearly_full_session
+    event = session.theme.event
+    field = f"round_{session.agenda_item_id}"
+    requests = [
+        post_registration(event, registration(number, **{field: str(session.pk)}))
+        for number in range(THREADS)
+    ]
+
+    statuses, errors = all_at_once(requests)
+
+    assert errors == []
+    assert sorted(statuses) == [302] * THREADS
+    new = BreakoutChoice.objects.filter(delegate__email__startswith="concurrent")
+    assert new.filter(status=ChoiceStatus.CONFIRMED).count() == 5
+    assert new.filter(status=ChoiceStatus.WAITLISTED).count() == 35
+    confirmed = BreakoutChoice.objects.filter(session=session, status=ChoiceStatus.CONFIRMED)
+    assert confirmed.count() == session.capacity
+    assert queue_positions(session) == list(range(1, 36))
+    assert len(mailoutbox) == THREADS
+
+
+def test_concurrent_registrations_never_overfill_the_event():
+    event = EventFactory(delegate_capacity=45)
+    DelegateFactory.create_batch(40, event=event)
+    requests = [post_registration(event, registration(number)) for number in range(THREADS)]
+
+    statuses, errors = all_at_once(requests)
+
+    assert errors == []
+    assert sorted(statuses) == [302] * THREADS
+    new = Delegate.objects.filter(email__startswith="concurrent")
+    assert new.filter(status=RegistrationStatus.CONFIRMED).count() == 5
+    assert new.filter(status=RegistrationStatus.WAITLISTED).count() == 35
+    assert Delegate.objects.confirmed().count() == event.delegate_capacity
+
+
+def test_concurrent_changes_from_manage_links_never_overfill_a_session(nearly_full_session):
+    session = nearly_full_session
+    event = session.theme.event
+    movers = DelegateFactory.create_batch(THREADS, event=event)
+    field = f"round_{session.agenda_item_id}"
+
+    def change(delegate):
+        url = reverse(
+            "registration:manage",
+            kwargs={"event_slug": event.slug, "token": make_manage_token(delegate)},
+        )
+        data = {
+            "full_name": delegate.full_name,
+            "email": delegate.email,
+            "organisation": delegate.organisation,
+            "sector": delegate.sector,
+            field: str(session.pk),
+        }
+        return lambda: Client().post(url, data).status_code
+
+    statuses, errors = all_at_once([change(delegate) for delegate in movers])
+
+    assert errors == []
+    assert sorted(statuses) == [302] * THREADS
+    moved = BreakoutChoice.objects.filter(delegate__in=movers)
+    assert moved.filter(status=ChoiceStatus.CONFIRMED).count() == 5
+    assert moved.filter(status=ChoiceStatus.WAITLISTED).count() == 35
+    assert queue_positions(session) == list(range(1, 36))
+
+
+def test_concurrent_registrations_with_one_email_make_one_registration():
+    event = EventFactory()
+    requests = [
+        post_registration(event, registration(number, email=f"Same.Person{'@'}EXAMPLE.org"))
+        if number % 2
+        else post_registration(event, registration(number, email="same.person@example.org"))
+        for number in range(10)
+    ]
+
+    statuses, errors = all_at_once(requests)
+
+    assert errors == []
+    assert sorted(statuses) == [302] * 10
+    assert Delegate.objects.filter(event=event).count() == 1

@@ -1,0 +1,121 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from tests.factories import AgendaItemFactory, EventFactory, RoomFactory, event_day_at
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def ics_url(event):
+    return reverse("symposium:agenda-ics", kwargs={"slug": event.slug})
+
+
+def download(client, event):
+    response = client.get(ics_url(event))
+    assert response.status_code == 200
+    return response, Calendar.from_ical(response.content)
+
+
+def test_agenda_ics_is_a_calendar_attachment(client):
+    event = EventFactory(slug="kent-2040")
+
+    response, _ = download(client, event)
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="kent-2040-agenda.ics"'
+    assert response.content.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert response.content.endswith(b"END:VCALENDAR\r\n")
+
+
+def test_agenda_ics_has_one_entry_per_item_in_london_time(client):
+    event = EventFactory(
+        name="Kent and Medway ICS Symposium",
+        slug="kent-2040",
+        starts_on=dt.date(2040, 6, 14),
+        venue_name="Canterbury Cathedral Lodge",
+    )
+    hall = RoomFactory(event=event, name="Great Hall")
+    welcome = AgendaItemFactory(
+        event=event,
+        title="Welcome",
+        room=hall,
+        description="Why we are here.",
+        starts_at=dt.datetime(2040, 6, 14, 8, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2040, 6, 14, 9, 0, tzinfo=dt.UTC),
+    )
+    AgendaItemFactory(
+        event=event,
+        title="Lunch",
+        description="",
+        starts_at=event_day_at(event, 12, 30),
+        ends_at=event_day_at(event, 13, 15),
+    )
+    AgendaItemFactory(event=EventFactory(), title="Another event's item")
+
+    _, calendar = download(client, event)
+
+    assert calendar["X-WR-CALNAME"] == "Kent and Medway ICS Symposium"
+    entries = calendar.walk("VEVENT")
+    assert [str(entry["SUMMARY"]) for entry in entries] == ["Welcome", "Lunch"]
+    first, lunch = entries
+    assert first["DTSTART"].params["TZID"] == "Europe/London"
+    assert first["DTEND"].params["TZID"] == "Europe/London"
+    assert first.decoded("DTSTART") == dt.datetime(2040, 6, 14, 9, 30, tzinfo=LONDON)
+    assert first.decoded("DTEND") == dt.datetime(2040, 6, 14, 10, 0, tzinfo=LONDON)
+    assert first["DTSTART"].to_ical() == b"20400614T093000"
+    assert str(first["UID"]) == f"agenda-item-{welcome.pk}@kent-2040.symposium"
+    assert str(first["LOCATION"]) == "Great Hall, Canterbury Cathedral Lodge"
+    assert str(first["DESCRIPTION"]) == "Why we are here."
+    assert lunch["DTSTART"].to_ical() == b"20400614T123000"
+    assert str(lunch["LOCATION"]) == "Canterbury Cathedral Lodge"
+    assert "DESCRIPTION" not in lunch
+    assert all("DTSTAMP" in entry for entry in entries)
+
+
+def test_agenda_ics_defines_the_london_time_zone_it_uses(client):
+    # After 2037 too: icalendar's default VTIMEZONE stops at 2038.
+    event = EventFactory(starts_on=dt.date(2040, 1, 12))
+    AgendaItemFactory(event=event, starts_at=event_day_at(event, 9, 30))
+    summer = dt.datetime(2040, 6, 14, 9, 30)
+    winter = dt.datetime(2040, 1, 12, 9, 30)
+
+    _, calendar = download(client, event)
+
+    (vtimezone,) = calendar.walk("VTIMEZONE")
+    assert vtimezone["TZID"] == "Europe/London"
+    own_rules = vtimezone.to_tz(lookup_tzid=False)
+    assert own_rules.utcoffset(winter) == dt.timedelta(0)
+    assert own_rules.utcoffset(summer) == dt.timedelta(hours=1)
+    assert calendar.get_missing_tzids() == set()
+    assert calendar.walk("VEVENT")[0]["DTSTART"].to_ical() == b"20400112T093000"
+
+
+def test_agenda_ics_of_an_unpublished_event_is_not_found(client):
+    event = EventFactory(is_published=False)
+    AgendaItemFactory(event=event)
+
+    assert client.get(ics_url(event)).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_agenda_ics_query_count_does_not_grow(client, django_assert_num_queries, size):
+    event = EventFactory()
+    for index in range(size):
+        AgendaItemFactory(
+            event=event,
+            room=RoomFactory(event=event),
+            starts_at=event_day_at(event, 9 + index),
+            ends_at=event_day_at(event, 9 + index, 45),
+        )
+
+    # The event and its items with their rooms.
+    with django_assert_num_queries(2):
+        response = client.get(ics_url(event))
+
+    assert len(Calendar.from_ical(response.content).walk("VEVENT")) == size
