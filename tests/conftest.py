@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import UserFactory
@@ -32,6 +33,14 @@ def _required_services(request):
         missing_service("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1/…")
     if request.node.get_closest_marker("browser") and not Path(CHROMIUM).exists():
         missing_service(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
+from django_ratelimit import UNSAFE
 
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
@@ -24,6 +26,7 @@ from symposium.enums import RegistrationStatus
 from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, Event
+from symposium.ratelimits import rate_limited
 from symposium.tokens import InvalidManageToken, delegate_for_manage_token, manage_link_expires_at
 
 DONE_SESSION_KEY = "registration-done-{}"
@@ -61,6 +64,7 @@ class PublishedEventMixin:
         return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
 
 
+@method_decorator(rate_limited("register", method=UNSAFE), name="dispatch")
 class RegisterView(PublishedEventMixin, FormView):
     template_name = "symposium/register.html"
     form_class = RegistrationForm
@@ -121,6 +125,8 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
         return context
 
 
+# Every manage page: the token is the only secret, so guessing is slowed per address.
+@method_decorator(rate_limited("manage"), name="dispatch")
 class ManageTokenMixin(PublishedEventMixin):
     """Opens the one registration the token in the URL grants; anything else gets the
     same plain 404 page, which says nothing about why."""
@@ -213,6 +219,7 @@ class DelegateCalendarView(ManageTokenMixin, View):
         return response
 
 
+@method_decorator(rate_limited("resend-link", method=UNSAFE), name="dispatch")
 class ResendLinkView(PublishedEventMixin, FormView):
     template_name = "symposium/manage_link_request.html"
     form_class = ManageLinkRequestForm
