@@ -1,16 +1,23 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from breakouts.admin import BreakoutSessionListFilter
 from breakouts.models import BreakoutChoice
 from speakers.models import Presentation
+from symposium import privacy
 from symposium.admin_actions import DELEGATE_ACTIONS
-from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, ExportRecord, Room
-
-
-def hh_mm(moment):
-    return f"{timezone.localtime(moment):%H:%M}"
+from symposium.models import (
+    AgendaItem,
+    Delegate,
+    DelegateNeeds,
+    Event,
+    ExportRecord,
+    Room,
+    clock,
+)
 
 
 def room_with_event(room):
@@ -59,9 +66,9 @@ class AgendaFormSet(forms.BaseInlineFormSet):
                     form.add_error(
                         "room",
                         f"{room} is booked twice in this agenda: “{data.get('title', '')}” "
-                        f"({hh_mm(starts_at)}–{hh_mm(ends_at)}) overlaps "
-                        f"“{other_data.get('title', '')}” ({hh_mm(other_data['starts_at'])}–"
-                        f"{hh_mm(other_data['ends_at'])}). Choose another room or time.",
+                        f"({clock(starts_at)}–{clock(ends_at)}) overlaps "
+                        f"“{other_data.get('title', '')}” ({clock(other_data['starts_at'])}–"
+                        f"{clock(other_data['ends_at'])}). Choose another room or time.",
                     )
                     break
             else:
@@ -102,6 +109,47 @@ class EventAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [RoomInline, AgendaItemInline]
+    actions = ["purge_personal_data_now"]
+
+    def has_purge_permission(self, request):
+        return request.user.has_perms(
+            ["symposium.change_delegate", "symposium.delete_delegateneeds"]
+        )
+
+    @admin.action(description="Purge personal data now", permissions=["purge"])
+    def purge_personal_data_now(self, request, queryset):
+        """Without waiting for the retention period: only events that have ended, and
+        only after a confirmation page."""
+        today = timezone.localdate()
+        events = list(queryset.order_by("ends_on", "pk"))
+        over = [event for event in events if event.ends_on < today]
+        not_over = [event for event in events if event.ends_on >= today]
+        if request.POST.get("post") != "yes":
+            return self._purge_confirmation(request, queryset, over, not_over)
+        for event in not_over:
+            self.message_user(
+                request, f"{event.name} has not ended yet: nothing purged.", messages.WARNING
+            )
+        for event in over:
+            result = privacy.purge_event(event=event)
+            self.message_user(
+                request,
+                f"{event.name}: {result.needs_deleted} delegates' needs deleted, "
+                f"{result.delegates_anonymised} delegates anonymised.",
+                messages.SUCCESS,
+            )
+
+    def _purge_confirmation(self, request, queryset, over, not_over):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Purge personal data now?",
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "previews": [privacy.purge_event(event=event, dry_run=True) for event in over],
+            "not_over": not_over,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/symposium/event/purge_confirmation.html", context)
 
 
 @admin.register(Room)
@@ -198,10 +246,11 @@ class DelegateAdmin(admin.ModelAdmin):
         "status",
         "privacy_consent_at",
         "cancelled_at",
+        "anonymised_at",
         "created_at",
         "updated_at",
     ]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["anonymised_at", "created_at", "updated_at"]
     inlines = [DelegateNeedsInline, BreakoutChoiceInline]
 
 

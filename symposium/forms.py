@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from breakouts.selectors import availability_label
 from symposium.enums import DietaryRequirement, Sector
+from symposium.models import clock
 from symposium.services import Needs
 
 NEEDS_FIELDS = ["dietary_requirement", "dietary_details", "access_needs"]
@@ -61,6 +62,9 @@ class DelegateForm(forms.Form):
     )
 
     submit_label = "Save"
+    # With needs already stored, an unticked consent box withdraws consent: the needs
+    # fields, still filled in from the stored needs, are then ignored, not an error.
+    needs_stored = False
 
     def __init__(self, *args, event, sessions, current_sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,8 +94,8 @@ class DelegateForm(forms.Form):
                 choices=choices,
                 required=False,
                 widget=forms.RadioSelect,
-                label=f"{agenda_item.title}, {agenda_item.starts_at:%H:%M} to "
-                f"{agenda_item.ends_at:%H:%M}",
+                label=f"{agenda_item.title}, {clock(agenda_item.starts_at)} to "
+                f"{clock(agenda_item.ends_at)}",
             )
             self.round_fields.append(name)
         self.helper = self._helper()
@@ -136,7 +140,7 @@ class DelegateForm(forms.Form):
             cleaned_data.get(name) not in ("", None, DietaryRequirement.NONE)
             for name in NEEDS_FIELDS
         )
-        if wants_needs and not cleaned_data.get("needs_consent"):
+        if wants_needs and not cleaned_data.get("needs_consent") and not self.needs_stored:
             self.add_error(
                 "needs_consent",
                 "Tick this box if you want us to store the dietary or access needs you "
@@ -200,6 +204,7 @@ class ManageForm(DelegateForm):
             initial |= {name: getattr(needs, name) for name in NEEDS_FIELDS}
             initial["needs_consent"] = True
         super().__init__(*args, initial=initial | kwargs.pop("initial", {}), **kwargs)
+        self.needs_stored = needs is not None
 
 
 class ManageLinkRequestForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from symposium.enums import (
     AgendaKind,
@@ -14,6 +15,11 @@ from symposium.enums import (
     RegistrationStatus,
     Sector,
 )
+
+
+def clock(moment) -> str:
+    """ "09:30" in the event's time zone (Europe/London), never UTC."""
+    return f"{timezone.localtime(moment):%H:%M}"
 
 
 class TimestampedModel(models.Model):
@@ -115,7 +121,7 @@ class AgendaItem(TimestampedModel):
         ]
 
     def __str__(self):
-        return f"{self.starts_at:%H:%M} {self.title}"
+        return f"{clock(self.starts_at)} {self.title}"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -148,8 +154,8 @@ class AgendaItem(TimestampedModel):
         if clash:
             raise ValidationError(
                 {
-                    "room": f"{self.room} is already booked from {clash.starts_at:%H:%M} "
-                    f"to {clash.ends_at:%H:%M} for “{clash.title}”."
+                    "room": f"{self.room} is already booked from {clock(clash.starts_at)} "
+                    f"to {clock(clash.ends_at)} for “{clash.title}”."
                 }
             )
 
@@ -169,7 +175,7 @@ class AgendaItem(TimestampedModel):
         if clash:
             raise ValidationError(
                 f"{clash.speaker} would be in two places at once: they are also in "
-                f"“{clash.agenda_item.title}” at {clash.starts_at:%H:%M}."
+                f"“{clash.agenda_item.title}” at {clock(clash.starts_at)}."
             )
 
 
@@ -201,6 +207,12 @@ class Delegate(TimestampedModel):
         help_text="When the delegate agreed to the privacy notice."
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the name, email and job title were removed after the event.",
+    )
     # Part of the signed manage link: changing it revokes every link sent so far.
     access_key = models.CharField(max_length=64, default=new_access_key, editable=False)
 

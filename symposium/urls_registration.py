@@ -16,4 +16,6 @@ urlpatterns = [
         views.DelegateCalendarView.as_view(),
         name="delegate-ics",
     ),
+    path("manage/<str:token>/my-data.json", views.DelegateDataView.as_view(), name="my-data"),
+    path("manage/<str:token>/delete/", views.DeleteRegistrationView.as_view(), name="delete"),
 ]

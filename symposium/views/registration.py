@@ -8,11 +8,12 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
@@ -21,7 +22,7 @@ from django_ratelimit import UNSAFE
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
 from breakouts.services import delegate_choices
-from symposium import services
+from symposium import privacy, services
 from symposium.enums import RegistrationStatus
 from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
@@ -233,3 +234,32 @@ class ResendLinkView(PublishedEventMixin, FormView):
 class ResendLinkSentView(PublishedEventMixin, TemplateView):
     template_name = "symposium/manage_link_sent.html"
     nav = None
+
+
+# Your data (UK GDPR): a copy to download, and erasure ---------------------------------
+
+
+class DelegateDataView(ManageTokenMixin, View):
+    """The delegate's own data as a JSON file (right of access and portability)."""
+
+    def get(self, request, *args, **kwargs):
+        data = privacy.delegate_data(delegate=self.delegate)
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.event.slug}-my-registration.json"'
+        )
+        add_never_cache_headers(response)
+        return response
+
+
+class DeleteRegistrationView(ManageTokenMixin, TemplateView):
+    """Asks first (GET); the POST erases the registration and every link to it."""
+
+    template_name = "symposium/manage_delete.html"
+
+    def post(self, request, *args, **kwargs):
+        privacy.erase_registration(delegate=self.delegate)
+        messages.success(
+            request, "Your registration and the information you gave us have been deleted."
+        )
+        return redirect(self.event)

@@ -294,6 +294,7 @@ PUBLIC_PAGES = {
     "register-closed": (lambda world: "/events/closed/register/", None),
     "manage": (manage_path, None),
     "cancel": (lambda world: f"{manage_path(world)}cancel/", None),
+    "delete": (lambda world: f"{manage_path(world)}delete/", None),
     "manage-link-invalid": (lambda world: f"/events/{SLUG}/manage/not-a-token/", None),
     "manage-link": (lambda world: f"/events/{SLUG}/manage-link/", None),
     "not-found": (lambda world: "/events/no-such-event/", None),

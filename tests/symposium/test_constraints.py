@@ -293,11 +293,6 @@ def test_moving_agenda_item_into_a_speaker_clash_is_refused_by_admin(organiser_c
     assert later.starts_at == event_day_at(first.event, 15)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AgendaItem.clean formats the clashing item's UTC time; in summer it is an hour "
-    "out. Wrap the times in timezone.localtime() in symposium/models.py (and speakers).",
-)
 def test_room_clash_message_gives_the_local_time(db):
     event = EventFactory(starts_on=dt.date(2030, 7, 10), ends_on=dt.date(2030, 7, 10))
     room = RoomFactory(event=event, name="Nave")

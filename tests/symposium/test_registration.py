@@ -369,3 +369,10 @@ def test_register_page_query_count_is_fixed(client, event, django_assert_num_que
     with django_assert_num_queries(3):
         response = client.get(register_url(event))
     assert response.content.decode().count("No breakout") == 3
+
+
+def test_breakout_round_labels_give_the_local_time_in_summer(client):
+    event = EventFactory(starts_on=dt.date(2030, 7, 10), ends_on=dt.date(2030, 7, 10))
+    make_round(event, 10, hour=14)
+    response = client.get(register_url(event))
+    assert "Breakout round at 14, 14:00 to" in response.content.decode()
