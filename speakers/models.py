@@ -6,12 +6,14 @@ from django.db import models
 from django.urls import reverse
 
 from speakers.enums import PresentationKind
-from speakers.images import square_thumbnail
-from symposium.models import AgendaItem, TimestampedModel
+from speakers.fields import PhotoField
+from speakers.images import reencoded_photo, square_thumbnail, validate_speaker_photo
+from symposium.models import AgendaItem, TimestampedModel, clock
 
 
 def speaker_photo_path(instance, filename):
-    # A random name: nothing about the uploader's file name reaches the URL.
+    # A random name: nothing about the uploader's file name reaches the URL. The
+    # extension is that of the re-encoded copy (see Speaker.save), not the uploader's.
     return f"speakers/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
@@ -25,7 +27,13 @@ class Speaker(TimestampedModel):
     role = models.CharField(max_length=200, blank=True, help_text="Job title or role.")
     organisation = models.CharField(max_length=200, blank=True)
     biography = models.TextField(blank=True)
-    photo = models.ImageField(upload_to=speaker_photo_path, blank=True)
+    photo = PhotoField(
+        upload_to=speaker_photo_path,
+        blank=True,
+        validators=[validate_speaker_photo],
+        help_text="A JPEG, PNG or WebP photo of at most 5 MB and 25 megapixels. "
+        "It is stored without its metadata, such as where it was taken.",
+    )
     photo_thumbnail = models.ImageField(
         upload_to=speaker_thumbnail_path, blank=True, editable=False
     )
@@ -43,9 +51,13 @@ class Speaker(TimestampedModel):
 
     def save(self, *args, **kwargs):
         photo_changed = self.photo and not getattr(self.photo, "_committed", True)
+        if photo_changed:
+            # Only a clean copy is stored: no EXIF, nothing appended, our own extension.
+            self.photo = reencoded_photo(self.photo)
         super().save(*args, **kwargs)
         if photo_changed or (self.photo and not self.photo_thumbnail):
-            self.photo_thumbnail.save("thumb.jpg", square_thumbnail(self.photo), save=False)
+            with self.photo.open("rb") as photo:  # closed again: no file left open
+                self.photo_thumbnail.save("thumb.jpg", square_thumbnail(photo), save=False)
             super().save(update_fields=["photo_thumbnail"])
         elif not self.photo and self.photo_thumbnail:
             self.photo_thumbnail = ""
@@ -136,7 +148,7 @@ class PresentationSpeaker(models.Model):
             raise ValidationError(
                 {
                     "speaker": f"{self.speaker} is already speaking in "
-                    f"“{clash.agenda_item.title}” from {clash.starts_at:%H:%M} to "
-                    f"{clash.ends_at:%H:%M}: a speaker cannot be in two places at once."
+                    f"“{clash.agenda_item.title}” from {clock(clash.starts_at)} to "
+                    f"{clock(clash.ends_at)}: a speaker cannot be in two places at once."
                 }
             )
