@@ -1,9 +1,11 @@
 """Emails to delegates: plain text and HTML, with their own calendar and manage link.
 
-Services call the `notify_*` functions inside their transaction; each queues the
-email with `transaction.on_commit`, so nothing is sent for a change that rolls back,
-and builds it after the commit from what the database then holds. A failing mail
-server is logged (robust=True) rather than turning a saved registration into an error.
+Services call the `notify_*` functions inside their transaction, after the change they
+describe. Each builds the email from what the database then holds and writes it to the
+django-mailer queue (a `mailer.Message` row) in that same transaction: a change that
+rolls back leaves no email, and a mail server that is down never turns a saved
+registration into an error. The worker (`manage.py runmailer`, and `retry_deferred`
+for the messages it had to put aside) sends the queue.
 """
 
 from functools import partial
@@ -13,6 +15,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from mailer.engine import send_all
+from mailer.models import Message
 
 from breakouts.models import BreakoutChoice
 from breakouts.services import delegate_choices
@@ -49,19 +53,13 @@ def _subject(kind, delegate, choice):
     }[kind]
 
 
-def _send(kind: str, delegate_pk: int, choice_pk: int | None = None) -> None:
-    delegate = Delegate.objects.select_related("event").filter(pk=delegate_pk).first()
+def _build(kind: str, delegate_pk: int, choice_pk: int | None) -> EmailMultiAlternatives:
+    delegate = Delegate.objects.select_related("event").get(pk=delegate_pk)
     choice = None
     if choice_pk is not None:
-        choice = (
-            BreakoutChoice.objects.select_related("session__theme", "session__agenda_item")
-            .filter(pk=choice_pk, delegate_id=delegate_pk)
-            .first()
-        )
-        if choice is None:
-            return  # Given up again before we could tell them: nothing to say.
-    if delegate is None:
-        return
+        choice = BreakoutChoice.objects.select_related(
+            "session__theme", "session__agenda_item"
+        ).get(pk=choice_pk, delegate_id=delegate_pk)
     choices = delegate_choices(delegate=delegate)
     active = delegate.status != RegistrationStatus.CANCELLED
     context = {
@@ -86,11 +84,24 @@ def _send(kind: str, delegate_pk: int, choice_pk: int | None = None) -> None:
         message.attach(
             f"{delegate.event.slug}.ics", calendar_file(delegate, choices), "text/calendar"
         )
-    message.send()
+    return message
+
+
+def _send_now(message_pk: int) -> None:
+    queued = Message.objects.filter(pk=message_pk)
+    # Not if the worker got there first (send_all would take an empty queryset as
+    # "the whole queue").
+    if queued.exists():
+        send_all(queued)
 
 
 def _queue(kind: str, delegate_pk: int, choice_pk: int | None = None) -> None:
-    transaction.on_commit(partial(_send, kind, delegate_pk, choice_pk), robust=True)
+    # Always the queue, whatever EMAIL_BACKEND says (this is what mailer's DbBackend
+    # does): sending here would block the request on the mail server, and a rollback
+    # could not take it back.
+    queued = Message.objects.create(email=_build(kind, delegate_pk, choice_pk))
+    if settings.SEND_MAIL_ON_COMMIT:
+        transaction.on_commit(partial(_send_now, queued.pk), robust=True)
 
 
 def notify_registered(*, delegate: Delegate) -> None:

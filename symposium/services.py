@@ -2,8 +2,8 @@
 
 Views, the admin and management commands call these; nothing else counts places.
 Lock order, everywhere: the event row, then delegate rows, then breakout sessions in
-pk order (see breakouts.services). Emails are queued with `transaction.on_commit`, so
-a change that rolls back sends nothing.
+pk order (see breakouts.services). Emails are queued in the database in the same
+transaction (symposium.emails), so a change that rolls back sends nothing.
 """
 
 import datetime as dt
@@ -338,7 +338,7 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
 def send_manage_link(*, event: Event, email: str) -> bool:
     """Email the manage link to the active registration with this email, if any.
 
-    Side effects: one email on commit. Callers show the same answer either way;
+    Side effects: one email queued. Callers show the same answer either way;
     the return value (whether a registration exists) is for organisers' tools.
     """
     delegate = Delegate.objects.filter(event=event, email__iexact=email.strip()).active().first()

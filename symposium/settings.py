@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "mailer",
     "symposium",
     "speakers",
     "breakouts",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "symposium.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,12 +142,29 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = os.environ.get(
+# Every email is queued in the database (django-mailer), in the transaction of the change
+# that causes it; the worker (`manage.py runmailer`, plus `retry_deferred` from cron)
+# sends it through MAILER_EMAIL_BACKEND, the real one: SMTP when EMAIL_HOST is set,
+# otherwise the console.
+EMAIL_BACKEND = "mailer.backend.DbBackend"
+MAILER_EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
+# Workers lock each queued row (SELECT ... FOR UPDATE NOWAIT), so several may run; a
+# lock file would only guard one machine.
+MAILER_USE_FILE_LOCK = False
+MAILER_EMPTY_QUEUE_SLEEP = env_int("MAILER_EMPTY_QUEUE_SLEEP", 5)
+# `retry_deferred` every 10 minutes gives up after about a day.
+MAILER_EMAIL_MAX_RETRIES = env_int("MAILER_EMAIL_MAX_RETRIES", 144)
+# The send log keeps no copy of the email: it holds personal details and manage links.
+MAILER_EMAIL_LOG_MESSAGE_DATA = False
+# Also send straight after each commit (the worker still retries what fails): for the
+# demo, which runs no worker, and the tests. Off in production, so that a slow mail
+# server never slows a request.
+SEND_MAIL_ON_COMMIT = env_bool("SEND_MAIL_ON_COMMIT", DEBUG)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import redis
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
@@ -13,6 +14,8 @@ from django.db import connection
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# A Redis database of its own for tests that start app servers (tests/test_multi_server.py).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -33,6 +36,15 @@ def _required_services(request):
         missing_service("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1/…")
     if request.node.get_closest_marker("browser") and not Path(CHROMIUM).exists():
         missing_service(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+    if request.node.get_closest_marker("redis") and not redis_answers(TEST_REDIS_URL):
+        missing_service(f"needs Redis at {TEST_REDIS_URL}: set TEST_REDIS_URL")
+
+
+def redis_answers(url):
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +58,14 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _mail_worker_on_commit(settings):
+    """Emails are queued in the database; here the queue is sent (into `mail.outbox`)
+    as soon as the transaction that queued it commits, instead of by the worker."""
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SEND_MAIL_ON_COMMIT = True
 
 
 @pytest.fixture

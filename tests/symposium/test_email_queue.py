@@ -1,0 +1,141 @@
+"""Emails are queued in the database with the change that causes them and sent by the
+worker, which puts a message aside when the mail server is down and sends it, once,
+when it is back. A real SMTP server (aiosmtpd) on a local port; no mocks."""
+
+import email
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
+
+from symposium import services
+from symposium.models import Delegate
+from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+ADDRESS = "priya.oneill@nhs.net"
+
+
+@pytest.fixture
+def _mail_worker_on_commit():
+    """Replaces the conftest fixture: here only the worker sends."""
+
+
+@pytest.fixture
+def smtp_port():
+    """A local port where, for now, nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def real_smtp(settings, smtp_port):
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_port
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 5
+    return smtp_port
+
+
+class Inbox:
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def event():
+    return EventFactory(name="Kent and Medway ICS symposium", slug="kent-medway")
+
+
+def registration_data(event):
+    session = BreakoutSessionFactory(
+        theme__event=event, agenda_item=BreakoutRoundFactory(event=event), capacity=10
+    )
+    return {
+        "full_name": "Priya O'Neill",
+        "email": ADDRESS,
+        "organisation": "Kent and Medway ICB",
+        "sector": "nhs",
+        "privacy_consent": "on",
+        f"round_{session.agenda_item_id}": str(session.pk),
+    }
+
+
+def test_registration_succeeds_while_the_mail_server_is_down_and_is_sent_once_it_is_back(
+    client, event, real_smtp
+):
+    url = reverse("registration:register", kwargs={"event_slug": event.slug})
+
+    response = client.post(url, registration_data(event))
+
+    assert response.status_code == 302
+    assert response.url == reverse(
+        "registration:register-done", kwargs={"event_slug": "kent-medway"}
+    )
+    assert Delegate.objects.filter(email=ADDRESS).count() == 1
+    [queued] = Message.objects.all()
+    assert queued.to_addresses == [ADDRESS]
+    assert queued.subject == "Your place at Kent and Medway ICS symposium is confirmed"
+
+    call_command("send_mail")  # Nothing listens on the port: put aside, not lost.
+
+    assert list(Message.objects.deferred().values_list("pk", flat=True)) == [queued.pk]
+    assert list(MessageLog.objects.values_list("result", flat=True)) == [RESULT_FAILURE]
+
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=real_smtp)
+    server.start()
+    try:
+        call_command("send_mail")  # Deferred messages wait for retry_deferred.
+        assert inbox.envelopes == []
+        call_command("retry_deferred")
+        call_command("send_mail")
+        call_command("retry_deferred")
+        call_command("send_mail")
+    finally:
+        server.stop()
+
+    [envelope] = inbox.envelopes
+    assert envelope.rcpt_tos == [ADDRESS]
+    sent = email.message_from_bytes(envelope.content)
+    assert sent["Subject"] == "Your place at Kent and Medway ICS symposium is confirmed"
+    assert [part.get_content_type() for part in sent.walk() if part.get_filename()] == [
+        "text/calendar"
+    ]
+    assert not Message.objects.exists()
+    assert sorted(MessageLog.objects.values_list("result", flat=True)) == [
+        RESULT_SUCCESS,
+        RESULT_FAILURE,
+    ]
+
+
+def test_registration_that_rolls_back_leaves_no_queued_message(event):
+    queued_inside = []
+
+    def register_then_fail():
+        with transaction.atomic():
+            services.register_delegate(
+                event=event,
+                full_name="Sam Okafor",
+                email="sam.okafor@medway.gov.uk",
+                organisation="Medway Council",
+                sector="council",
+            )
+            queued_inside.extend(message.to_addresses for message in Message.objects.all())
+            raise RuntimeError("a later step failed")
+
+    with pytest.raises(RuntimeError, match="later step failed"):
+        register_then_fail()
+
+    assert queued_inside == [["sam.okafor@medway.gov.uk"]]  # In the same transaction...
+    assert not Message.objects.exists()  # ...so rolled back with it.
+    assert not Delegate.objects.exists()
