@@ -3,10 +3,10 @@
 from django.views.generic import DetailView, ListView
 
 from speakers import selectors
-from symposium.views.public import EventPageMixin
+from symposium.views.public import CachedPageMixin, EventPageMixin
 
 
-class SpeakerList(EventPageMixin, ListView):
+class SpeakerList(CachedPageMixin, EventPageMixin, ListView):
     template_name = "speakers/speaker_list.html"
     context_object_name = "speakers"
     nav = "speakers"
@@ -15,7 +15,7 @@ class SpeakerList(EventPageMixin, ListView):
         return selectors.event_speakers(event=self.event)
 
 
-class SpeakerDetail(EventPageMixin, DetailView):
+class SpeakerDetail(CachedPageMixin, EventPageMixin, DetailView):
     """A speaker's page at one event; a speaker who does not present there is not found."""
 
     template_name = "speakers/speaker_detail.html"

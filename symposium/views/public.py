@@ -1,12 +1,14 @@
 """The public, read-only pages of an event: home, agenda (and its .ics), privacy notice
 and accessibility statement, and the list of upcoming events."""
 
+from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView, View
 
-from symposium import selectors, services
+from breakouts.selectors import availability_label
+from symposium import page_cache, selectors, services
 from symposium.ics import agenda_calendar
 
 
@@ -25,6 +27,35 @@ class EventPageMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
+
+
+class CachedPageMixin:
+    """Serves an event page from the shared cache (symposium.page_cache): the page,
+    its URL arguments, the content version and `live_state()` make the key.
+
+    `live_state()` returns what the page shows that changes without an organiser
+    saving anything (places left, whether registration is open), read on every request.
+    A visitor with a message waiting (base.html shows it) gets the page rendered fresh,
+    so no one's message is ever stored for others."""
+
+    def live_state(self):
+        return ()
+
+    def get(self, request, *args, **kwargs):
+        self.event  # noqa: B018 - an unknown or unpublished event is a 404 before the cache
+        if get_messages(request):
+            return super().get(request, *args, **kwargs)
+        key = page_cache.page_key(
+            type(self).__name__, sorted(self.kwargs.items()), self.live_state()
+        )
+        content = page_cache.get_page(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+        response.render()
+        if response.status_code == 200:
+            page_cache.store_page(key, response.content)
+        return response
 
 
 class EventPage(EventPageMixin):
@@ -48,24 +79,36 @@ class EventList(ListView):
         return self.render_to_response(self.get_context_data())
 
 
-class EventDetail(EventPage, TemplateView):
+class EventDetail(CachedPageMixin, EventPage, TemplateView):
     template_name = "symposium/event_detail.html"
     nav = "home"
 
-    def get_context_data(self, **kwargs):
+    @cached_property
+    def registration(self):
         window = services.registration_window(event=self.event)
         is_full = window == services.Window.OPEN and services.event_is_full(event=self.event)
+        return window.value, is_full
+
+    def live_state(self):
+        return self.registration
+
+    def get_context_data(self, **kwargs):
+        window, is_full = self.registration
         return super().get_context_data(
-            registration=window.value,
+            registration=window,
             is_full=is_full,
             hours=selectors.event_hours(event=self.event),
             **kwargs,
         )
 
 
-class Agenda(EventPage, TemplateView):
+class Agenda(CachedPageMixin, EventPage, TemplateView):
     template_name = "symposium/agenda.html"
     nav = "agenda"
+
+    def live_state(self):
+        places = selectors.session_places(event=self.event)
+        return sorted((pk, availability_label(*places[pk])) for pk in places)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(agenda=selectors.agenda(event=self.event), **kwargs)

@@ -122,9 +122,13 @@ def test_breakouts_query_count_does_not_grow(client, django_assert_num_queries, 
             )
             BreakoutChoiceFactory(session=session)
 
-    # The event, its themes, and their sessions with rounds, rooms and places taken.
-    with django_assert_num_queries(3):
+    # The event, the places left (read live), its themes, and their sessions with
+    # rounds, rooms and places taken; then from the page cache, the event and places.
+    with django_assert_num_queries(4):
         response = client.get(list_url(event))
+    with django_assert_num_queries(2):
+        cached = client.get(list_url(event))
 
     assert response.status_code == 200
     assert response.content.decode().count('class="session-card"') == size * size
+    assert cached.content == response.content

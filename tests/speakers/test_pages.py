@@ -114,12 +114,15 @@ def test_speaker_list_query_count_does_not_grow(client, django_assert_num_querie
         for _ in range(size):
             PresentationSpeakerFactory(presentation=presentation, speaker=SpeakerFactory())
 
-    # The event and its speakers.
+    # The event and its speakers; then only the event, with the page from the cache.
     with django_assert_num_queries(2):
         response = client.get(list_url(event))
+    with django_assert_num_queries(1):
+        cached = client.get(list_url(event))
 
     assert response.status_code == 200
     assert len(response.context["speakers"]) == size * size
+    assert cached.content == response.content
 
 
 # A speaker's page --------------------------------------------------------------------------
@@ -180,9 +183,13 @@ def test_speaker_page_query_count_does_not_grow(client, django_assert_num_querie
     for hour in range(9, 9 + size):
         speak(event, speaker, hour=hour, room=RoomFactory(event=event))
 
-    # The event, the speaker, and their presentations with items and rooms.
+    # The event, the speaker, and their presentations with items and rooms; then only
+    # the event, with the page from the cache.
     with django_assert_num_queries(3):
         response = client.get(detail_url(event, speaker))
+    with django_assert_num_queries(1):
+        cached = client.get(detail_url(event, speaker))
 
     assert response.status_code == 200
     assert len(response.context["speaker"].event_bookings) == size
+    assert cached.content == response.content

@@ -244,8 +244,12 @@ def test_event_page_query_count_does_not_grow(client, django_assert_num_queries,
     # The event, the agenda's first and last times, and the count of confirmed delegates.
     with django_assert_num_queries(3):
         response = client.get(url("symposium:event-detail", event))
+    # Then from the page cache: the event and the count, which are read live.
+    with django_assert_num_queries(2):
+        cached = client.get(url("symposium:event-detail", event))
 
     assert response.status_code == 200
+    assert cached.content == response.content
 
 
 # Not found ---------------------------------------------------------------------------------
@@ -436,12 +440,17 @@ def test_agenda_shows_only_its_own_events_items(client):
 def test_agenda_query_count_does_not_grow(client, django_assert_num_queries, size):
     event = build_agenda(size)
 
-    # The event, the items with rooms, presentations, speakers, breakout sessions.
-    with django_assert_num_queries(5):
+    # The event, the places left (read live), the items with rooms, presentations,
+    # speakers, breakout sessions.
+    with django_assert_num_queries(6):
         response = client.get(url("symposium:agenda", event))
+    # Then from the page cache: the event and the places left.
+    with django_assert_num_queries(2):
+        cached = client.get(url("symposium:agenda", event))
 
     assert response.status_code == 200
     assert response.content.decode().count('class="presentation-list__title"') == 2 * size
+    assert cached.content == response.content
 
 
 # Privacy notice and accessibility statement ----------------------------------------------

@@ -1,0 +1,117 @@
+"""The public pages come from the shared cache, and are never out of date: organisers'
+saves start a new version when they commit, and places left are read live."""
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import RequestFactory
+from django.urls import reverse
+
+from breakouts.enums import ChoiceStatus
+from tests.factories import (
+    AgendaItemFactory,
+    BreakoutChoiceFactory,
+    BreakoutRoundFactory,
+    BreakoutSessionFactory,
+    EventFactory,
+    PresentationFactory,
+    PresentationSpeakerFactory,
+    SpeakerFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def html(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_organisers_change_shows_once_it_is_committed(
+    client, django_capture_on_commit_callbacks
+):
+    item = AgendaItemFactory(title="Opening plenary")
+    agenda = reverse("symposium:agenda", args=[item.event.slug])
+    assert "Opening plenary" in html(client, agenda)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        item.title = "Welcome and opening plenary"
+        item.save()
+    # Until the save commits, visitors are served the page as it was.
+    assert "Welcome and opening plenary" not in html(client, agenda)
+
+    for callback in callbacks:
+        callback()
+    assert "Welcome and opening plenary" in html(client, agenda)
+
+
+def test_a_speakers_new_name_shows_on_the_speaker_list(client, django_capture_on_commit_callbacks):
+    speaker = SpeakerFactory(name="Dr Amara Okafor")
+    booking = PresentationSpeakerFactory(speaker=speaker)
+    speakers = reverse("speakers:speaker-list", args=[booking.agenda_item.event.slug])
+    assert "Dr Amara Okafor" in html(client, speakers)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.name = "Professor Amara Okafor"
+        speaker.save()
+
+    assert "Professor Amara Okafor" in html(client, speakers)
+
+
+def test_a_removed_presentation_leaves_the_agenda(client, django_capture_on_commit_callbacks):
+    presentation = PresentationFactory(title="Housing and health")
+    agenda = reverse("symposium:agenda", args=[presentation.agenda_item.event.slug])
+    assert "Housing and health" in html(client, agenda)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        presentation.delete()
+
+    assert "Housing and health" not in html(client, agenda)
+
+
+def test_places_left_change_with_registrations_without_any_organiser_save(client):
+    event = EventFactory()
+    session = BreakoutSessionFactory(
+        theme=ThemeFactory(event=event), agenda_item=BreakoutRoundFactory(event=event), capacity=6
+    )
+    breakouts = reverse("breakouts:breakout-list", args=[event.slug])
+    agenda = reverse("symposium:agenda", args=[event.slug])
+    assert "(6 of 6 left)" in html(client, breakouts)
+    assert "Places available" in html(client, agenda)
+
+    # No on_commit callback runs here: only the live places can change the pages.
+    BreakoutChoiceFactory(session=session, status=ChoiceStatus.CONFIRMED)
+    assert "(5 of 6 left)" in html(client, breakouts)
+    assert "Few places left" in html(client, agenda)
+    BreakoutChoiceFactory.create_batch(5, session=session, status=ChoiceStatus.CONFIRMED)
+    assert "Full — join the waitlist" in html(client, breakouts)
+    assert "Full — join the waitlist" in html(client, agenda)
+
+
+def test_unpublishing_an_event_hides_its_cached_pages(client, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    home = reverse("symposium:event-detail", args=[event.slug])
+    html(client, home)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event.is_published = False
+        event.save()
+
+    assert client.get(home).status_code == 404
+
+
+def test_a_visitors_message_is_shown_to_them_and_never_cached_for_others(client):
+    event = EventFactory()
+    home = reverse("symposium:event-detail", args=[event.slug])
+    html(client, home)  # the page is in the cache
+    storage = CookieStorage(RequestFactory().get("/"))
+    cookie = storage._encode([Message(constants.SUCCESS, "Your changes are saved.")])
+    client.cookies["messages"] = cookie
+
+    assert "Your changes are saved." in html(client, home)
+
+    del client.cookies["messages"]
+    assert "Your changes are saved." not in html(client, home)
