@@ -7,14 +7,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+# requirements.lock pins every package (`make lock` writes it from pyproject.toml), so a
+# fresh machine installs exactly what CI tested and what `make audit` checks.
+$(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[test]"
 	touch $@
 
 install: $(INSTALLED)
@@ -27,11 +29,27 @@ demo: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra test -o requirements.lock pyproject.toml
+
+# Known vulnerabilities in the locked packages (pip-audit asks PyPI's advisory data).
+audit: install
+	$(BIN)/pip install --quiet pip-audit
+	bash .ci/audit
+
 lint: install
 	$(BIN)/ruff check .
 
 format: install
 	$(BIN)/ruff format .
+
+# Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL, REDIS_URL to use others);
+# figures and how to read them: docs/performance.md.
+bench: install
+	$(BIN)/python -u bench/export.py
+	$(BIN)/python -u bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
