@@ -3,11 +3,13 @@
 which must never pass by skipping."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 import redis
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.cache import cache
 from django.db import connection
 
@@ -45,6 +47,15 @@ def redis_answers(url):
         return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _one_signing_second(monkeypatch):
+    """Manage links signed during one test carry the second the test started, so a test
+    can compare the link it expects with the one a page or an email holds without the
+    clock ticking between the two. Expiry is still checked against the real clock."""
+    started = signing.b62_encode(int(time.time()))
+    monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: started)
 
 
 @pytest.fixture(autouse=True)
