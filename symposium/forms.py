@@ -102,9 +102,9 @@ class DelegateForm(forms.Form):
 
     def _helper(self):
         helper = FormHelper()
-        helper.form_method = "post"
-        # The server's messages, not the browser's, so the error summary lists them all.
-        helper.attrs = {"novalidate": ""}
+        # The page writes the <form> tag and its CSRF token, so that the fields' HTML,
+        # the same for every visitor, can be rendered once and cached (register.html).
+        helper.form_tag = False
         helper.layout = Layout(
             Fieldset("Your details", *self._details_fields()),
             Fieldset(
@@ -133,6 +133,11 @@ class DelegateForm(forms.Form):
 
     def _details_fields(self):
         return DETAILS_FIELDS
+
+    def rendering_key(self):
+        """What the unbound form's HTML depends on besides the event's content: the
+        breakout choices with their availability labels."""
+        return tuple((name, tuple(self.fields[name].choices)) for name in self.round_fields)
 
     def clean(self):
         cleaned_data = super().clean()

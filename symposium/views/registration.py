@@ -27,6 +27,7 @@ from symposium.enums import RegistrationStatus
 from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, Event
+from symposium.page_cache import page_key
 from symposium.ratelimits import rate_limited
 from symposium.tokens import InvalidManageToken, delegate_for_manage_token, manage_link_expires_at
 
@@ -84,7 +85,17 @@ class RegisterView(PublishedEventMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(is_full=services.event_is_full(event=self.event), **kwargs)
+        context = super().get_context_data(
+            is_full=services.event_is_full(event=self.event), **kwargs
+        )
+        form = context["form"]
+        if not form.is_bound:
+            # Crispy rendering is most of this page's cost: an empty form's HTML is
+            # rendered once per content version and set of availability labels.
+            context["form_cache_key"] = page_key(
+                "register-form", self.event.pk, form.rendering_key()
+            )
+        return context
 
     def form_valid(self, form):
         try:
