@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) files: the whole agenda, and one delegate's own day."""
 
 import datetime as dt
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,7 +22,12 @@ def _calendar(name):
     return calendar
 
 
-def _entry(*, uid, title, starts_at, ends_at, location, description=""):
+@lru_cache(maxsize=8192)
+def _entry(*, uid, title, starts_at, ends_at, location, description="") -> bytes:
+    """One VEVENT, serialised. Memoised by its whole content (so never stale): the same
+    agenda items are in every delegate's confirmation email, which is built inside the
+    registration's transaction, and icalendar's serialiser is the slow part of it.
+    DTSTAMP is therefore when this entry was first written, which RFC 5545 allows."""
     entry = CalendarEvent()
     entry.add("uid", uid)
     entry.add("dtstamp", timezone.now())
@@ -31,20 +37,32 @@ def _entry(*, uid, title, starts_at, ends_at, location, description=""):
     entry.add("location", location)
     if description:
         entry.add("description", description)
-    return entry
+    return entry.to_ical()
 
 
-def _finish(calendar, event):
-    """Add the VTIMEZONE the entries refer to, and serialise.
+@lru_cache(maxsize=64)
+def _time_zones(first_date: dt.date, last_date: dt.date) -> bytes:
+    """The VTIMEZONE of the portal's zone for these dates, serialised once."""
+    calendar = Calendar()
+    sample = CalendarEvent()
+    sample.add("dtstart", timezone.localtime(timezone.now()))
+    calendar.add_component(sample)
+    calendar.add_missing_timezones(first_date=first_date, last_date=last_date)
+    return b"".join(zone.to_ical() for zone in calendar.walk("VTIMEZONE"))
+
+
+def _finish(calendar, event, entries):
+    """The calendar with the VTIMEZONE its entries refer to, then the entries.
 
     The time zone rules cover a year either side of the event, not icalendar's default
     1970–2038: the file stays small and still works for events after 2037.
     """
-    calendar.add_missing_timezones(
-        first_date=event.starts_on - dt.timedelta(days=366),
-        last_date=event.ends_on + dt.timedelta(days=366),
+    end = b"END:VCALENDAR\r\n"
+    head = calendar.to_ical()[: -len(end)]
+    zones = _time_zones(
+        event.starts_on - dt.timedelta(days=366), event.ends_on + dt.timedelta(days=366)
     )
-    return calendar.to_ical()
+    return head + zones + b"".join(entries) + end
 
 
 def _location(event, room):
@@ -53,36 +71,38 @@ def _location(event, room):
 
 def agenda_calendar(event, agenda_items):
     """The event's agenda; `agenda_items` should have `room` selected."""
-    calendar = _calendar(event.name)
-    for item in agenda_items:
-        calendar.add_component(
-            _entry(
-                uid=f"agenda-item-{item.pk}@{event.slug}.symposium",
-                title=item.title,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                location=_location(event, item.room),
-                description=item.description,
-            )
+    entries = [
+        _entry(
+            uid=f"agenda-item-{item.pk}@{event.slug}.symposium",
+            title=item.title,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            location=_location(event, item.room),
+            description=item.description,
         )
-    return _finish(calendar, event)
+        for item in agenda_items
+    ]
+    return _finish(_calendar(event.name), event, entries)
 
 
 def delegate_calendar(delegate, agenda_items, breakout_choices):
     """One delegate's day: the agenda, with each breakout round replaced by their session."""
     event = delegate.event
     chosen = {choice.session.agenda_item_id: choice for choice in breakout_choices}
-    calendar = _calendar(f"{event.name} – {delegate.full_name}")
+    entries = []
     for item in agenda_items:
-        title, room = item.title, item.room
+        # The same UID as in the agenda's file, so a calendar holding both shows one
+        # entry; only the delegate's own breakout is theirs alone.
+        uid, title, room = f"agenda-item-{item.pk}@{event.slug}.symposium", item.title, item.room
         choice = chosen.get(item.pk)
         if item.is_breakout_round and choice:
             session = choice.session
+            uid = f"delegate-{delegate.pk}-item-{item.pk}@{event.slug}.symposium"
             title = f"{item.title}: {session.theme.title} ({choice.get_status_display()})"
             room = session.room
-        calendar.add_component(
+        entries.append(
             _entry(
-                uid=f"delegate-{delegate.pk}-item-{item.pk}@{event.slug}.symposium",
+                uid=uid,
                 title=title,
                 starts_at=item.starts_at,
                 ends_at=item.ends_at,
@@ -90,4 +110,4 @@ def delegate_calendar(delegate, agenda_items, breakout_choices):
                 description=item.description,
             )
         )
-    return _finish(calendar, event)
+    return _finish(_calendar(f"{event.name} – {delegate.full_name}"), event, entries)

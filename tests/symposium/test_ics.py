@@ -3,9 +3,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
-from tests.factories import AgendaItemFactory, EventFactory, RoomFactory, event_day_at
+from breakouts.enums import ChoiceStatus
+from breakouts.services import delegate_choices
+from symposium.ics import delegate_calendar
+from tests.factories import (
+    AgendaItemFactory,
+    BreakoutChoiceFactory,
+    BreakoutSessionFactory,
+    DelegateFactory,
+    EventFactory,
+    RoomFactory,
+    ThemeFactory,
+    event_day_at,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +132,47 @@ def test_agenda_ics_query_count_does_not_grow(client, django_assert_num_queries,
         response = client.get(ics_url(event))
 
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == size
+
+
+def delegate_file(delegate):
+    agenda = delegate.event.agenda_items.select_related("room").order_by("starts_at", "pk")
+    return Calendar.from_ical(
+        delegate_calendar(delegate, agenda, delegate_choices(delegate=delegate))
+    )
+
+
+def test_delegate_calendars_share_the_agenda_uids_and_keep_their_breakout_own():
+    event = EventFactory(slug="kent-2040")
+    welcome = AgendaItemFactory(event=event, title="Welcome")
+    session = BreakoutSessionFactory(theme=ThemeFactory(event=event, title="Housing"))
+    ana, ben = DelegateFactory.create_batch(2, event=event)
+    BreakoutChoiceFactory(delegate=ana, session=session, status=ChoiceStatus.CONFIRMED)
+
+    ana_file, ben_file = delegate_file(ana), delegate_file(ben)
+
+    uids = {str(entry["SUMMARY"]): str(entry["UID"]) for entry in ana_file.walk("VEVENT")}
+    round_title = session.agenda_item.title
+    assert uids["Welcome"] == f"agenda-item-{welcome.pk}@kent-2040.symposium"
+    assert uids[f"{round_title}: Housing (Confirmed)"] == (
+        f"delegate-{ana.pk}-item-{session.agenda_item.pk}@kent-2040.symposium"
+    )
+    assert {str(entry["UID"]) for entry in ben_file.walk("VEVENT")} == {
+        f"agenda-item-{welcome.pk}@kent-2040.symposium",
+        f"agenda-item-{session.agenda_item.pk}@kent-2040.symposium",
+    }
+    assert ana_file.get_missing_tzids() == set()
+
+
+def test_delegate_calendar_shows_an_edited_agenda_item_at_once():
+    event = EventFactory()
+    item = AgendaItemFactory(event=event, title="Welcome")
+    delegate = DelegateFactory(event=event)
+    assert [str(e["SUMMARY"]) for e in delegate_file(delegate).walk("VEVENT")] == ["Welcome"]
+
+    item.title = "Welcome and introductions"
+    item.ends_at += dt.timedelta(minutes=15)
+    item.save()
+
+    (entry,) = delegate_file(delegate).walk("VEVENT")
+    assert str(entry["SUMMARY"]) == "Welcome and introductions"
+    assert entry["DTEND"].dt == timezone.localtime(item.ends_at)
