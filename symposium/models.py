@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +180,12 @@ class AgendaItem(TimestampedModel):
 
 
 class DelegateQuerySet(models.QuerySet):
+    def with_email(self, email):
+        """Registrations with this address, any case. LOWER() on both sides, as in the
+        unique constraint, so PostgreSQL finds them through that constraint's index
+        (`email__iexact` compiles to UPPER() and reads every registration)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+
     def active(self):
         return self.exclude(status=RegistrationStatus.CANCELLED)
 

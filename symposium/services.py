@@ -136,7 +136,7 @@ def register_delegate(
     with transaction.atomic():
         event = _lock_event(event)
         existing = (
-            Delegate.objects.select_for_update().filter(event=event, email__iexact=email).first()
+            Delegate.objects.select_for_update().filter(event=event).with_email(email).first()
         )
         if existing and existing.status != RegistrationStatus.CANCELLED:
             emails.notify_manage_link(delegate=existing)
@@ -163,7 +163,7 @@ def register_delegate(
             with transaction.atomic():
                 delegate.save()
         except IntegrityError:
-            existing = Delegate.objects.get(event=event, email__iexact=email)
+            existing = Delegate.objects.filter(event=event).with_email(email).get()
             emails.notify_manage_link(delegate=existing)
             return Registration(delegate=existing, created=False)
         if existing:
@@ -213,7 +213,7 @@ def update_registration(
             job_title,
         )
         delegate.full_clean(validate_constraints=False)
-        taken = Delegate.objects.filter(event_id=delegate.event_id, email__iexact=email)
+        taken = Delegate.objects.filter(event_id=delegate.event_id).with_email(email)
         if taken.exclude(pk=delegate.pk).exists():
             raise ValidationError(
                 {"email": "This email address is already registered for the event."}
@@ -341,7 +341,7 @@ def send_manage_link(*, event: Event, email: str) -> bool:
     Side effects: one email queued. Callers show the same answer either way;
     the return value (whether a registration exists) is for organisers' tools.
     """
-    delegate = Delegate.objects.filter(event=event, email__iexact=email.strip()).active().first()
+    delegate = Delegate.objects.filter(event=event).with_email(email.strip()).active().first()
     if delegate is None:
         return False
     emails.notify_manage_link(delegate=delegate)
