@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
+from symposium import page_cache
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 
@@ -105,6 +106,8 @@ def lock_sessions(*, session_ids: Iterable[int]) -> dict[int, BreakoutSession]:
     ids = sorted(set(session_ids))
     if not ids:
         return {}
+    # Places are about to change, some by QuerySet.update(), which sends no signal.
+    page_cache.live_changed()
     # No select_related: FOR UPDATE would lock the joined rows too.
     sessions = BreakoutSession.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {session.pk: session for session in sessions}

@@ -8,8 +8,15 @@ public pages is what organisers edit; any save or delete of it, in the admin or
 anywhere, starts a new content version once its transaction commits (see
 symposium.receivers), which every app server sees at once through the shared cache.
 
+The live values themselves (`live_value`) are kept in the cache too, under a second
+version that any change to a registration or a breakout place bumps: at once, and again
+when its transaction commits (a page read in between may have stored what the
+transaction had not yet committed). Single saves and deletes bump it through signals
+(symposium.receivers); the breakout services, which also update in bulk, bump it when
+they lock the sessions they change.
+
 bulk_create and QuerySet.update() send no signals: code that loads data that way (the
-benchmark) calls `content_changed()` itself.
+benchmark) calls `content_changed()` and `live_changed()` itself.
 """
 
 import hashlib
@@ -19,16 +26,27 @@ from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "public-pages:version"
+LIVE_KEY = "public-pages:live"
+# Every change that matters bumps the live version; the timeout is only a safety net.
+LIVE_TIMEOUT = 60
 # Pages are dropped by a new version, not by age; the timeout only frees memory.
 PAGE_TIMEOUT = 60 * 60 * 24
 
 
-def content_version() -> str:
-    version = cache.get(VERSION_KEY)
+def _version(key: str) -> str:
+    version = cache.get(key)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key)
     return version
+
+
+def content_version() -> str:
+    return _version(VERSION_KEY)
+
+
+def _bump(key: str) -> None:
+    cache.set(key, uuid.uuid4().hex, None)
 
 
 def content_changed() -> None:
@@ -36,7 +54,23 @@ def content_changed() -> None:
 
     Bumped on commit: a page rendered from the old rows in the meantime is stored under
     the old version, which is never read again."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    transaction.on_commit(lambda: _bump(VERSION_KEY))
+
+
+def live_changed() -> None:
+    """Places or registrations changed: every cached live value is out of date."""
+    _bump(LIVE_KEY)
+    transaction.on_commit(lambda: _bump(LIVE_KEY))
+
+
+def live_value(name: str, event_pk: int, compute):
+    """`compute()`, kept until registrations, places or the event's content change."""
+    key = f"live:{name}:{event_pk}:{content_version()}:{_version(LIVE_KEY)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, LIVE_TIMEOUT)
+    return value
 
 
 def page_key(*parts) -> str:

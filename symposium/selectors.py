@@ -6,14 +6,19 @@ items, speakers, sessions or delegates the event has.
 
 import datetime as dt
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from breakouts.enums import ChoiceStatus
-from breakouts.models import BreakoutChoice, BreakoutSession, Theme
-from breakouts.selectors import FEW_PLACES_LEFT, availability_label, sessions_with_places
+from breakouts.models import BreakoutSession, Theme
+from breakouts.selectors import (
+    FEW_PLACES_LEFT,
+    availability_label,
+    choices_counted,
+    sessions_with_places,
+)
 from speakers.models import Presentation, PresentationSpeaker
+from symposium import page_cache
 from symposium.models import AgendaItem, Event
 
 
@@ -88,23 +93,19 @@ def agenda(*, event: Event) -> list[AgendaItem]:
 
 def session_places(*, event: Event) -> dict[int, tuple[int, int]]:
     """{session pk: (capacity, places taken)} for the event's breakout sessions, in one
-    small query: what the cached public pages read live on every request.
+    small query, kept in the cache until places change (page_cache.live_value): what the
+    cached public pages read on every request.
 
     A count per session from the (session, status) index, rather than a join of every
     choice grouped by session, which costs several times more on a large event."""
-    taken = (
-        BreakoutChoice.objects.filter(session=OuterRef("pk"), status=ChoiceStatus.CONFIRMED)
-        .order_by()
-        .values("session")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     rows = (
         BreakoutSession.objects.filter(theme__event=event)
-        .annotate(taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
+        .annotate(taken=choices_counted(ChoiceStatus.CONFIRMED))
         .values_list("pk", "capacity", "taken")
     )
-    return {pk: (capacity, places) for pk, capacity, places in rows}
+    return page_cache.live_value(
+        "places", event.pk, lambda: {pk: (capacity, taken) for pk, capacity, taken in rows}
+    )
 
 
 def calendar_items(*, event: Event) -> QuerySet[AgendaItem]:

@@ -86,7 +86,9 @@ class EventDetail(CachedPageMixin, EventPage, TemplateView):
     @cached_property
     def registration(self):
         window = services.registration_window(event=self.event)
-        is_full = window == services.Window.OPEN and services.event_is_full(event=self.event)
+        is_full = window == services.Window.OPEN and page_cache.live_value(
+            "full", self.event.pk, lambda: services.event_is_full(event=self.event)
+        )
         return window.value, is_full
 
     def live_state(self):

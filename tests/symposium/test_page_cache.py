@@ -1,5 +1,6 @@
 """The public pages come from the shared cache, and are never out of date: organisers'
-saves start a new version when they commit, and places left are read live."""
+saves start a new version when they commit, and places left and "full" are cached only
+until a registration or a breakout place changes."""
 
 import pytest
 from django.contrib.messages import constants
@@ -9,11 +10,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from breakouts.enums import ChoiceStatus
+from breakouts.services import promote_from_session_waitlist
 from tests.factories import (
     AgendaItemFactory,
     BreakoutChoiceFactory,
     BreakoutRoundFactory,
     BreakoutSessionFactory,
+    DelegateFactory,
     EventFactory,
     PresentationFactory,
     PresentationSpeakerFactory,
@@ -115,3 +118,26 @@ def test_a_visitors_message_is_shown_to_them_and_never_cached_for_others(client)
 
     del client.cookies["messages"]
     assert "Your changes are saved." not in html(client, home)
+
+
+def test_places_left_change_when_a_service_promotes_by_a_bulk_update(client):
+    event = EventFactory()
+    session = BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=2)
+    BreakoutChoiceFactory(session=session, status=ChoiceStatus.CONFIRMED)
+    BreakoutChoiceFactory(session=session, status=ChoiceStatus.WAITLISTED)
+    breakouts = reverse("breakouts:breakout-list", args=[event.slug])
+    assert "(1 of 2 left)" in html(client, breakouts)
+
+    # Promotion is a QuerySet.update(), which sends no signal: the service's own bump
+    # must reach the cached places.
+    assert len(promote_from_session_waitlist(session=session)) == 1
+
+    assert "Full — join the waitlist" in html(client, breakouts)
+
+
+def test_event_full_shows_on_the_event_page_as_soon_as_a_delegate_registers(client):
+    event = EventFactory(delegate_capacity=1)
+    home = reverse("symposium:event-detail", args=[event.slug])
+    assert "Register for the waitlist" not in html(client, home)
+    DelegateFactory(event=event)
+    assert "Register for the waitlist" in html(client, home)
