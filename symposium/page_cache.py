@@ -21,9 +21,15 @@ benchmark) calls `content_changed()` and `live_changed()` itself.
 
 import hashlib
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 VERSION_KEY = "public-pages:version"
 LIVE_KEY = "public-pages:live"
@@ -33,12 +39,32 @@ LIVE_TIMEOUT = 60
 PAGE_TIMEOUT = 60 * 60 * 24
 
 
+# Within one public page request the versions are read once (see `versions_read_once`).
+_request_versions: ContextVar[dict | None] = ContextVar("page_cache_versions", default=None)
+
+
 def _version(key: str) -> str:
+    known = _request_versions.get()
+    if known is not None and key in known:
+        return known[key]
     version = cache.get(key)
     if version is None:
         cache.add(key, uuid.uuid4().hex, None)
         version = cache.get(key)
+    if known is not None:
+        known[key] = version
     return version
+
+
+@contextmanager
+def versions_read_once():
+    """For a read-only request: both versions in one round trip to the cache, then kept
+    for the rest of the request (a page reads them several times)."""
+    token = _request_versions.set(cache.get_many([VERSION_KEY, LIVE_KEY]))
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
 
 
 def content_version() -> str:
@@ -63,6 +89,18 @@ def live_changed() -> None:
     transaction.on_commit(lambda: _bump(LIVE_KEY))
 
 
+def content_value(name: str, compute):
+    """`compute()`, kept until organisers change what the public pages show. A result
+    of None (say, no such event) is not kept."""
+    key = f"content:{name}:{content_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, PAGE_TIMEOUT)
+    return value
+
+
 def live_value(name: str, event_pk: int, compute):
     """`compute()`, kept until registrations, places or the event's content change."""
     key = f"live:{name}:{event_pk}:{content_version()}:{_version(LIVE_KEY)}"
@@ -78,9 +116,28 @@ def page_key(*parts) -> str:
     return f"public-page:{digest[:40]}"
 
 
-def get_page(key: str) -> bytes | None:
+@dataclass(frozen=True)
+class CachedPage:
+    """A page's HTML, and the same compressed once when stored (the agenda of a large
+    event is over 100 KB; compressing it on every request would cost more than the
+    cache saves). Public pages carry no secret, so compression gives nothing away."""
+
+    content: bytes
+    gzipped: bytes
+
+    def response(self, request) -> HttpResponse:
+        if "gzip" not in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(self.content)
+        else:
+            response = HttpResponse(self.gzipped)
+            response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+
+def get_page(key: str) -> CachedPage | None:
     return cache.get(key)
 
 
 def store_page(key: str, content: bytes) -> None:
-    cache.set(key, content, PAGE_TIMEOUT)
+    cache.set(key, CachedPage(content, compress_string(content)), PAGE_TIMEOUT)

@@ -2,8 +2,8 @@
 and accessibility statement, and the list of upcoming events."""
 
 from django.contrib.messages import get_messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView, View
 
@@ -21,9 +21,15 @@ class EventPageMixin:
 
     @cached_property
     def event(self):
-        return get_object_or_404(
-            selectors.published_events(), slug=self.kwargs[self.event_slug_kwarg]
+        # From the cache until an organiser saves something: a cached page then runs no
+        # query at all.
+        slug = self.kwargs[self.event_slug_kwarg]
+        event = page_cache.content_value(
+            f"event:{slug}", lambda: selectors.published_events().filter(slug=slug).first()
         )
+        if event is None:
+            raise Http404("No published event has this address.")
+        return event
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
@@ -42,15 +48,19 @@ class CachedPageMixin:
         return ()
 
     def get(self, request, *args, **kwargs):
+        with page_cache.versions_read_once():
+            return self.cached_get(request, *args, **kwargs)
+
+    def cached_get(self, request, *args, **kwargs):
         self.event  # noqa: B018 - an unknown or unpublished event is a 404 before the cache
         if get_messages(request):
             return super().get(request, *args, **kwargs)
         key = page_cache.page_key(
             type(self).__name__, sorted(self.kwargs.items()), self.live_state()
         )
-        content = page_cache.get_page(key)
-        if content is not None:
-            return HttpResponse(content)
+        cached = page_cache.get_page(key)
+        if cached is not None:
+            return cached.response(request)
         response = super().get(request, *args, **kwargs)
         response.render()
         if response.status_code == 200:

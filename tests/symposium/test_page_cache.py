@@ -2,6 +2,8 @@
 saves start a new version when they commit, and places left and "full" are cached only
 until a registration or a breakout place changes."""
 
+import gzip
+
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
@@ -141,3 +143,21 @@ def test_event_full_shows_on_the_event_page_as_soon_as_a_delegate_registers(clie
     assert "Register for the waitlist" not in html(client, home)
     DelegateFactory(event=event)
     assert "Register for the waitlist" in html(client, home)
+
+
+def test_a_cached_page_is_sent_compressed_to_browsers_that_accept_it(client):
+    event = EventFactory()
+    AgendaItemFactory(event=event, title="Welcome from Paul Bentley")
+    agenda = reverse("symposium:agenda", args=[event.slug])
+    plain = client.get(agenda)  # rendered, then stored
+
+    compressed = client.get(agenda, headers={"accept-encoding": "gzip, deflate, br"})
+    again_plain = client.get(agenda)
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content)
+    assert not again_plain.has_header("Content-Encoding")
+    assert again_plain.content == plain.content
+    assert b"Welcome from Paul Bentley" in plain.content

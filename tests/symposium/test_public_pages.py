@@ -244,9 +244,9 @@ def test_event_page_query_count_does_not_grow(client, django_assert_num_queries,
     # The event, the agenda's first and last times, and the count of confirmed delegates.
     with django_assert_num_queries(3):
         response = client.get(url("symposium:event-detail", event))
-    # Then the page and the count both come from the cache (the count until a
-    # registration changes it): only the event is read.
-    with django_assert_num_queries(1):
+    # Then the event, the page and the count all come from the cache (the count until
+    # a registration changes it): no query at all.
+    with django_assert_num_queries(0):
         cached = client.get(url("symposium:event-detail", event))
 
     assert response.status_code == 200
@@ -445,9 +445,9 @@ def test_agenda_query_count_does_not_grow(client, django_assert_num_queries, siz
     # speakers, breakout sessions.
     with django_assert_num_queries(6):
         response = client.get(url("symposium:agenda", event))
-    # Then the page and the places left both come from the cache (the places until a
-    # registration changes them): only the event is read.
-    with django_assert_num_queries(1):
+    # Then the event, the page and the places left all come from the cache (the places
+    # until a registration changes them): no query at all.
+    with django_assert_num_queries(0):
         cached = client.get(url("symposium:agenda", event))
 
     assert response.status_code == 200
