@@ -80,6 +80,17 @@ def _mail_worker_on_commit(settings):
 
 
 @pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST as a browser does, running the on-commit hooks (email sending) like production."""
+
+    def _post(url, data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {})
+
+    return _post
+
+
+@pytest.fixture
 def organiser(db):
     """A staff account that is not a superuser: only the Organisers group's rights."""
     user = UserFactory(is_staff=True)

@@ -26,7 +26,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def password(user, create, extracted, **kwargs):
+        # Saved here: a session made before the password is saved would be logged out.
+        user.set_password(extracted or "correct-horse-battery")
+        if create:
+            user.save(update_fields=["password"])
 
 
 class EventFactory(factory.django.DjangoModelFactory):

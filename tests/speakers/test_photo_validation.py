@@ -28,13 +28,6 @@ TOO_MANY_PIXELS = (
 FIVE_MB = 5 * 1024 * 1024
 
 
-@pytest.fixture
-def organiser(organiser):
-    # UserFactory leaves the password unsaved; a session made before saving logs out.
-    organiser.save()
-    return organiser
-
-
 # Files ---------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -24,19 +23,9 @@ from tests.factories import (
     ThemeFactory,
     event_day_at,
 )
+from tests.helpers import admin_url
 
 DUPLICATE_EMAIL = "This email address is already registered for the event."
-
-
-@pytest.fixture
-def organiser(organiser):
-    # UserFactory leaves the password unsaved; a session made before saving logs out.
-    organiser.save()
-    return organiser
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def new_delegate(event, email):

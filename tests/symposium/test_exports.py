@@ -24,27 +24,13 @@ from tests.factories import (
     DelegateNeedsFactory,
     EventFactory,
     ThemeFactory,
-    UserFactory,
     event_day_at,
 )
+from tests.helpers import staff_user
 
 LONDON = ZoneInfo("Europe/London")
 BASE_HEADER = ["Name", "Email", "Organisation", "Sector", "Job title", "Registration status"]
 FORMULAS = ["=1+1", "+44 1227 000000", "-2", "@SUM(A1:A9)", "\tx", "\rx"]
-
-
-def staff_user():
-    # UserFactory sets the password after saving and skips the save that stores it; a
-    # session made before that save would not match the stored user and log out.
-    user = UserFactory(is_staff=True)
-    user.save()
-    return user
-
-
-def group_user(name):
-    user = staff_user()
-    user.groups.add(Group.objects.get(name=name))
-    return user
 
 
 def exporter_without_needs():
@@ -57,14 +43,8 @@ def exporter_without_needs():
 
 
 @pytest.fixture
-def organiser(organiser):
-    organiser.save()  # see staff_user
-    return organiser
-
-
-@pytest.fixture
 def staff_client(client, db):
-    client.force_login(group_user("Event staff"))
+    client.force_login(staff_user(groups=["Event staff"]))
     return client
 
 
@@ -529,7 +509,7 @@ def test_admin_action_exports_filtered_changelist_across_pages_as_xlsx(organiser
 
 
 def test_admin_action_by_event_staff_is_allowed(client, world):
-    client.force_login(group_user("Event staff"))
+    client.force_login(staff_user(groups=["Event staff"]))
     chosen = list(Delegate.objects.filter(full_name="Bob Baker"))
 
     response = admin_export(client, "export_selected_csv", chosen)

@@ -20,6 +20,8 @@ from tests.factories import (
     EventFactory,
     ThemeFactory,
 )
+from tests.helpers import delegate_details as details
+from tests.helpers import manage_url
 
 pytestmark = pytest.mark.django_db
 
@@ -32,31 +34,6 @@ def event():
 @pytest.fixture
 def delegate(event):
     return DelegateFactory(event=event, full_name="Sam Okafor", email="sam.okafor@medway.gov.uk")
-
-
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def _post(url, data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return _post
-
-
-def manage_url(delegate, name="registration:manage", token=None):
-    token = token or tokens.make_manage_token(delegate)
-    return reverse(name, kwargs={"event_slug": delegate.event.slug, "token": token})
-
-
-def details(delegate, **overrides):
-    data = {
-        "full_name": delegate.full_name,
-        "email": delegate.email,
-        "organisation": delegate.organisation,
-        "sector": delegate.sector,
-        "job_title": delegate.job_title,
-    }
-    return data | overrides
 
 
 def assert_refused(response):

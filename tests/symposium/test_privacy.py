@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from django.urls import reverse
@@ -25,9 +25,10 @@ from tests.factories import (
     EventFactory,
     RoomFactory,
     ThemeFactory,
-    UserFactory,
     event_day_at,
 )
+from tests.helpers import delegate_details as details
+from tests.helpers import manage_url, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -52,40 +53,6 @@ def delegate(event):
         organisation="Medway Council",
         job_title="Community safety lead",
     )
-
-
-@pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    def _post(url, data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return _post
-
-
-def manage_url(delegate, name="registration:manage", token=None):
-    token = token or tokens.make_manage_token(delegate)
-    return reverse(name, kwargs={"event_slug": delegate.event.slug, "token": token})
-
-
-def details(delegate, **overrides):
-    data = {
-        "full_name": delegate.full_name,
-        "email": delegate.email,
-        "organisation": delegate.organisation,
-        "sector": delegate.sector,
-        "job_title": delegate.job_title,
-    }
-    return data | overrides
-
-
-def staff_user(*codenames, groups=()):
-    # UserFactory skips the save that stores the password; force_login needs it saved.
-    user = UserFactory(is_staff=True)
-    user.save()
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    user.groups.add(*Group.objects.filter(name__in=groups))
-    return user
 
 
 def as_json(moment):

@@ -53,17 +53,6 @@ def form_data(**overrides):
 
 
 @pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    """POST as the browser does, running the on-commit hooks (emails) like production."""
-
-    def _post(url, data):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data)
-
-    return _post
-
-
-@pytest.fixture
 def event():
     return EventFactory(name="Kent and Medway ICS symposium", slug="kent-medway")
 

@@ -18,23 +18,9 @@ from tests.factories import (
     EventFactory,
     RoomFactory,
     ThemeFactory,
-    UserFactory,
     event_day_at,
 )
-
-
-def staff_user():
-    # UserFactory sets the password after saving and skips the save that stores it; a
-    # session made before that save would not match the stored user and log out.
-    user = UserFactory(is_staff=True)
-    user.save()
-    return user
-
-
-def user_in(group_name):
-    user = staff_user()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+from tests.helpers import staff_user
 
 
 def exporter_without_needs():
@@ -47,8 +33,8 @@ def exporter_without_needs():
 
 USERS = {
     "staff without permission": staff_user,
-    "event staff": lambda: user_in("Event staff"),
-    "organiser": lambda: user_in("Organisers"),
+    "event staff": lambda: staff_user(groups=["Event staff"]),
+    "organiser": lambda: staff_user(groups=["Organisers"]),
     "exporter without needs": exporter_without_needs,
 }
 
