@@ -2,11 +2,12 @@
 
 A cached page is keyed by the page, its URL arguments, the site's content version and
 what it shows that changes without an organiser saving anything (places left, whether
-registration is open): those few values are read live on every request, in a fixed
-number of small queries, so a cached page is never out of date. Everything else on the
-public pages is what organisers edit; any save or delete of it, in the admin or
-anywhere, starts a new content version once its transaction commits (see
-symposium.receivers), which every app server sees at once through the shared cache.
+the event is full or registration open), so a cached page is never out of date.
+Everything else on the public pages is what organisers edit; any save or delete of it,
+in the admin or anywhere, starts a new content version once its transaction commits
+(see symposium.receivers), which every app server sees at once through the shared cache.
+The published event itself is kept under the content version (`content_value`), so a
+cached page runs no query at all.
 
 The live values themselves (`live_value`) are kept in the cache too, under a second
 version that any change to a registration or a breakout place bumps: at once, and again
