@@ -163,7 +163,6 @@ def test_purge_kills_manage_links(client, due, settings):
 
 def test_purge_keeps_the_staff_overview_counts(client, due):
     user = UserFactory(is_staff=True)
-    user.save()
     user.groups.add(Group.objects.get(name="Event staff"))
     client.force_login(user)
     url = reverse("staff:overview", args=[due.slug])
@@ -180,7 +179,6 @@ def test_purge_keeps_the_staff_overview_counts(client, due):
 
 def test_purge_removes_names_from_the_admin_history(due):
     user = UserFactory()
-    user.save()
     ana = Delegate.objects.get(full_name="Ana Able")
     for obj in [ana, ana.needs, ana.breakout_choices.get()]:
         LogEntry.objects.log_actions(
@@ -261,15 +259,6 @@ def action(client, events, **extra):
 
 
 @pytest.fixture
-def organiser_client(client):
-    user = UserFactory(is_staff=True)
-    user.save()
-    user.groups.add(Group.objects.get(name="Organisers"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def just_ended():
     """Ended yesterday: retention still running, but an organiser may purge it now."""
     yesterday = timezone.localdate() - dt.timedelta(days=1)
@@ -325,7 +314,6 @@ def test_admin_action_leaves_an_event_not_yet_ended(organiser_client):
 
 def test_admin_action_is_not_offered_to_event_staff(client, just_ended):
     user = UserFactory(is_staff=True)
-    user.save()
     user.groups.add(Group.objects.get(name="Event staff"))
     client.force_login(user)
     before = snapshot(just_ended)
