@@ -105,6 +105,9 @@ class DelegateForm(forms.Form):
         # The page writes the <form> tag and its CSRF token, so that the fields' HTML,
         # the same for every visitor, can be rendered once and cached (register.html).
         helper.form_tag = False
+        # The token is the visitor's own: crispy would otherwise write it into the cached
+        # fields, and every later visitor would post the first visitor's token.
+        helper.disable_csrf = True
         helper.layout = Layout(
             Fieldset("Your details", *self._details_fields()),
             Fieldset(
