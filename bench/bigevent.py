@@ -137,7 +137,8 @@ def _delegates(event, sessions, rng):
         (
             Delegate(
                 event=event,
-                full_name=f"Delegate {n}",
+                first_name="Delegate",
+                last_name=f"Number {n}",
                 email=f"delegate{n}@example.org",
                 organisation=f"Organisation {n % 250}",
                 sector=rng.choice(Sector.values),

@@ -76,7 +76,8 @@ async def register(conn, form_url, *, choices=None, forwarded_for=None, follow=F
         name = uuid.uuid4().hex[:12]
         data = {
             "csrfmiddlewaretoken": token.group(1) if token else "",
-            "full_name": f"Bench Delegate {name}",
+            "first_name": "Bench",
+            "last_name": f"Delegate {name}",
             "email": f"{name}@bench.example.org",
             "organisation": "Kent County Council",
             "sector": "council",

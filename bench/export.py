@@ -124,7 +124,8 @@ def build(count):
             (
                 Delegate(
                     event=event,
-                    full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {n}",
+                    first_name=rng.choice(FIRST),
+                    last_name=f"{rng.choice(LAST)} {n}",
                     email=f"delegate{n}@example.org",
                     organisation=f"Organisation {n % 250}",
                     sector=rng.choice(Sector.values),

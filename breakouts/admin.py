@@ -4,7 +4,7 @@ from django.contrib import admin
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from symposium.enums import AgendaKind
-from symposium.models import AgendaItem, Room
+from symposium.models import AgendaItem, NameCollate, Room
 
 
 def session_label(session):
@@ -188,7 +188,12 @@ class BreakoutChoiceAdmin(admin.ModelAdmin):
     form = BreakoutChoiceAdminForm
     list_display = ["delegate_name", "session", "status", "created_at"]
     list_filter = ["status", ChoiceSessionFilter, "delegate__event"]
-    search_fields = ["delegate__full_name", "delegate__email", "session__theme__title"]
+    search_fields = [
+        "delegate__last_name",
+        "delegate__first_name",
+        "delegate__email",
+        "session__theme__title",
+    ]
     list_select_related = ["delegate", "session__theme", "session__agenda_item"]
     autocomplete_fields = ["delegate"]
     readonly_fields = ["created_at", "updated_at"]
@@ -201,6 +206,6 @@ class BreakoutChoiceAdmin(admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="delegate", ordering="delegate__full_name")
+    @admin.display(description="delegate", ordering=NameCollate("delegate__last_name").asc())
     def delegate_name(self, choice):
         return choice.delegate.full_name

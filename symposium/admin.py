@@ -15,6 +15,7 @@ from symposium.models import (
     DelegateNeeds,
     Event,
     ExportRecord,
+    NameCollate,
     Room,
     clock,
 )
@@ -224,7 +225,8 @@ class DelegateBreakoutFilter(BreakoutSessionListFilter):
 @admin.register(Delegate)
 class DelegateAdmin(admin.ModelAdmin):
     list_display = [
-        "full_name",
+        "last_name",
+        "first_name",
         "email",
         "organisation",
         "sector",
@@ -233,12 +235,13 @@ class DelegateAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["event", "sector", "status", "organisation", DelegateBreakoutFilter]
-    search_fields = ["full_name", "email", "organisation"]
+    search_fields = ["last_name", "first_name", "email", "organisation"]
     list_select_related = ["event"]
     actions = [*DELEGATE_ACTIONS]
     fields = [
         "event",
-        "full_name",
+        "first_name",
+        "last_name",
         "email",
         "organisation",
         "sector",
@@ -258,12 +261,12 @@ class DelegateAdmin(admin.ModelAdmin):
 class DelegateNeedsAdmin(admin.ModelAdmin):
     list_display = ["delegate_name", "event", "dietary_requirement", "consented_at"]
     list_filter = ["delegate__event", "dietary_requirement"]
-    search_fields = ["delegate__full_name", "delegate__email"]
+    search_fields = ["delegate__last_name", "delegate__first_name", "delegate__email"]
     list_select_related = ["delegate__event"]
     autocomplete_fields = ["delegate"]
     fields = ["delegate", "dietary_requirement", "dietary_details", "access_needs", "consented_at"]
 
-    @admin.display(description="delegate", ordering="delegate__full_name")
+    @admin.display(description="delegate", ordering=NameCollate("delegate__last_name").asc())
     def delegate_name(self, needs):
         return needs.delegate.full_name
 

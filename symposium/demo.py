@@ -579,7 +579,8 @@ _DELEGATE_ROWS = [
 
 DELEGATES = [
     {
-        "full_name": f"Sample Delegate {number:02d}",
+        "first_name": "Sample",
+        "last_name": f"Delegate {number:02d}",
         "email": f"sample.delegate.{number:02d}@example.org",
         "organisation": organisation,
         "sector": sector,

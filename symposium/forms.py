@@ -10,11 +10,30 @@ from django.utils.html import format_html
 
 from breakouts.selectors import availability_label
 from symposium.enums import DietaryRequirement, Sector
-from symposium.models import clock
-from symposium.services import Needs
+from symposium.models import ACCESS_NEEDS_MAX_LENGTH, clock
+from symposium.services import DETAILS, Needs
+from symposium.validators import one_line, plain_text
 
 NEEDS_FIELDS = ["dietary_requirement", "dietary_details", "access_needs"]
-DETAILS_FIELDS = ["full_name", "email", "organisation", "sector", "job_title"]
+DETAILS_FIELDS = list(DETAILS)
+
+
+def text_field(label, max_length, *, required=None, what=None, **kwargs):
+    """A one-line text field whose errors name it in words ("Enter your first name"),
+    refusing line breaks and control characters: names and organisations end up in
+    email headers, calendars and on name badges."""
+    what = what or label
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=bool(required),
+        validators=[one_line(what)],
+        error_messages={
+            "required": required or f"Enter {what.lower()}",
+            "max_length": f"{what} must be {max_length} characters or fewer",
+        },
+        **kwargs,
+    )
 
 
 def round_field_name(agenda_item_id):
@@ -29,15 +48,27 @@ class DelegateForm(forms.Form):
     the form builds one radio group per round from them without another query.
     """
 
-    full_name = forms.CharField(max_length=200, label="Full name")
+    first_name = text_field("First name", 100, required="Enter your first name")
+    last_name = text_field("Last name", 100, required="Enter your last name")
     email = forms.EmailField(
         max_length=254,
         label="Email address",
         help_text="We send your confirmation and your link to manage your place here.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
     )
-    organisation = forms.CharField(max_length=200)
-    sector = forms.ChoiceField(choices=[("", "Choose your sector"), *Sector.choices])
-    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")
+    organisation = text_field("Organisation", 200, required="Enter your organisation")
+    sector = forms.ChoiceField(
+        choices=[("", "Choose your sector"), *Sector.choices],
+        error_messages={
+            "required": "Choose your sector",
+            "invalid_choice": "Choose your sector from the list",
+        },
+    )
+    job_title = text_field("Job title (optional)", 200, what="Job title")
     needs_consent = forms.BooleanField(
         required=False,
         label="I want to tell you about dietary or access needs, and agree to you storing them",
@@ -47,18 +78,25 @@ class DelegateForm(forms.Form):
         initial=DietaryRequirement.NONE,
         required=False,
         label="Dietary requirement",
+        error_messages={"invalid_choice": "Choose your dietary requirement from the list"},
     )
-    dietary_details = forms.CharField(
-        max_length=300,
-        required=False,
-        label="Details of your dietary requirement",
+    dietary_details = text_field(
+        "Details of your dietary requirement",
+        300,
         help_text="For example, the foods you cannot eat.",
+        what="Details of your dietary requirement",
     )
     access_needs = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=ACCESS_NEEDS_MAX_LENGTH,
+        validators=[plain_text("Access needs")],
         label="Access needs",
-        help_text="For example, step-free access, a hearing loop or a BSL interpreter.",
+        help_text=f"For example, step-free access, a hearing loop or a BSL interpreter. "
+        f"Up to {ACCESS_NEEDS_MAX_LENGTH:,} characters.",
+        error_messages={
+            "max_length": f"Access needs must be {ACCESS_NEEDS_MAX_LENGTH:,} characters or fewer"
+        },
     )
 
     submit_label = "Save"
@@ -96,6 +134,9 @@ class DelegateForm(forms.Form):
                 widget=forms.RadioSelect,
                 label=f"{agenda_item.title}, {clock(agenda_item.starts_at)} to "
                 f"{clock(agenda_item.ends_at)}",
+                error_messages={
+                    "invalid_choice": f"Choose one of the breakouts listed for {agenda_item.title}"
+                },
             )
             self.round_fields.append(name)
         self.helper = self._helper()
@@ -220,6 +261,10 @@ class ManageLinkRequestForm(forms.Form):
         max_length=254,
         label="Email address",
         help_text="The address you registered with.",
+        error_messages={
+            "required": "Enter the email address you registered with",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
     )
 
     def __init__(self, *args, **kwargs):

@@ -2,9 +2,10 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Collate, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,11 +16,34 @@ from symposium.enums import (
     RegistrationStatus,
     Sector,
 )
+from symposium.validators import one_line, plain_text
 
 
 def clock(moment) -> str:
     """ "09:30" in the event's time zone (Europe/London), never UTC."""
     return f"{timezone.localtime(moment):%H:%M}"
+
+
+# Created by migration 0005 on PostgreSQL: ICU's root order with punctuation ignored, so
+# "Łukasz" sits with L, "O'Brien" with O and "de Souza" with D, whatever the case.
+NAME_COLLATION = "symposium_names"
+ACCESS_NEEDS_MAX_LENGTH = 2000
+
+
+class NameCollate(Collate):
+    """A name column in the order a registration desk expects (see NAME_COLLATION).
+    SQLite, the demo's database, has no ICU: there it sorts without regard to case."""
+
+    def __init__(self, expression):
+        super().__init__(expression, NAME_COLLATION)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, collation="NOCASE", **extra_context)
+
+
+def by_name(prefix: str = "") -> list:
+    """Ordering by last name, then first name (then pk, so ties are stable)."""
+    return [NameCollate(f"{prefix}last_name"), NameCollate(f"{prefix}first_name"), f"{prefix}pk"]
 
 
 class TimestampedModel(models.Model):
@@ -201,11 +225,14 @@ class Delegate(TimestampedModel):
     """One person's registration for one event."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="delegates")
-    full_name = models.CharField(max_length=200)
+    # Asked apart (the GOV.UK pattern when they are needed apart): the desk sorts and
+    # finds people by last name. Blank first names are kept from single-name records.
+    first_name = models.CharField(max_length=100, blank=True, validators=[one_line()])
+    last_name = models.CharField(max_length=100, validators=[one_line()])
     email = models.EmailField(max_length=254)
-    organisation = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, validators=[one_line()])
     sector = models.CharField(max_length=20, choices=Sector.choices)
-    job_title = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True, validators=[one_line()])
     status = models.CharField(
         max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED
     )
@@ -225,7 +252,7 @@ class Delegate(TimestampedModel):
     objects = DelegateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["full_name", "pk"]
+        ordering = by_name()
         permissions = [("export_attendees", "Can export attendees")]
         constraints = [
             models.UniqueConstraint(
@@ -244,6 +271,10 @@ class Delegate(TimestampedModel):
     def __str__(self):
         return f"{self.full_name} ({self.organisation})"
 
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
 
 class DelegateNeeds(TimestampedModel):
     """Dietary and access needs: special category data, kept apart with its own consent.
@@ -256,8 +287,12 @@ class DelegateNeeds(TimestampedModel):
     dietary_requirement = models.CharField(
         max_length=20, choices=DietaryRequirement.choices, default=DietaryRequirement.NONE
     )
-    dietary_details = models.CharField(max_length=300, blank=True)
-    access_needs = models.TextField(blank=True)
+    dietary_details = models.CharField(max_length=300, blank=True, validators=[one_line()])
+    access_needs = models.TextField(
+        blank=True,
+        max_length=ACCESS_NEEDS_MAX_LENGTH,
+        validators=[MaxLengthValidator(ACCESS_NEEDS_MAX_LENGTH), plain_text()],
+    )
     consented_at = models.DateTimeField()
 
     class Meta:

@@ -70,7 +70,8 @@ def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict
             "organisers_contact": event.contact_email,
         },
         "registration": {
-            "full_name": delegate.full_name,
+            "first_name": delegate.first_name,
+            "last_name": delegate.last_name,
             "email": delegate.email,
             "organisation": delegate.organisation,
             "sector": delegate.get_sector_display(),
@@ -184,12 +185,21 @@ def purge_event(
         _scrub_history_of(Delegate.objects.filter(event=event), ANONYMOUS_NAME)
         needs.delete()
         for delegate in delegates:
-            delegate.full_name, delegate.email = ANONYMOUS_NAME, anonymous_email(delegate.pk)
+            delegate.first_name, delegate.last_name = "", ANONYMOUS_NAME
+            delegate.email = anonymous_email(delegate.pk)
             delegate.job_title, delegate.access_key = "", new_access_key()
             delegate.anonymised_at = delegate.updated_at = now
         Delegate.objects.bulk_update(
             delegates,
-            ["full_name", "email", "job_title", "access_key", "anonymised_at", "updated_at"],
+            [
+                "first_name",
+                "last_name",
+                "email",
+                "job_title",
+                "access_key",
+                "anonymised_at",
+                "updated_at",
+            ],
             batch_size=500,
         )
     return result

@@ -98,6 +98,18 @@ def _save_needs(*, delegate: Delegate, needs: Needs | None, now: dt.datetime) ->
     return True
 
 
+DETAILS = ("first_name", "last_name", "email", "organisation", "sector", "job_title")
+
+
+def _details(delegate: Delegate) -> tuple:
+    return tuple(getattr(delegate, name) for name in DETAILS)
+
+
+def _set_details(delegate: Delegate, **details) -> None:
+    for name in DETAILS:
+        setattr(delegate, name, details[name])
+
+
 def _notify_promoted_choices(choices: Sequence[BreakoutChoice]) -> None:
     for choice in choices:
         emails.notify_breakout_place(choice=choice)
@@ -106,7 +118,8 @@ def _notify_promoted_choices(choices: Sequence[BreakoutChoice]) -> None:
 def register_delegate(
     *,
     event: Event,
-    full_name: str,
+    first_name: str,
+    last_name: str,
     email: str,
     organisation: str,
     sector: str,
@@ -142,11 +155,14 @@ def register_delegate(
             emails.notify_manage_link(delegate=existing)
             return Registration(delegate=existing, created=False)
         delegate = existing or Delegate(event=event)
-        delegate.full_name, delegate.email = full_name, email
-        delegate.organisation, delegate.sector, delegate.job_title = (
-            organisation,
-            sector,
-            job_title,
+        _set_details(
+            delegate,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=organisation,
+            sector=sector,
+            job_title=job_title,
         )
         delegate.status = (
             RegistrationStatus.WAITLISTED
@@ -178,7 +194,8 @@ def register_delegate(
 def update_registration(
     *,
     delegate: Delegate,
-    full_name: str,
+    first_name: str,
+    last_name: str,
     email: str,
     organisation: str,
     sector: str,
@@ -204,13 +221,15 @@ def update_registration(
         delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
         if delegate.status == RegistrationStatus.CANCELLED:
             raise ValidationError("This registration has been cancelled.")
-        before = (delegate.full_name, delegate.email, delegate.organisation)
-        before += (delegate.sector, delegate.job_title)
-        delegate.full_name, delegate.email = full_name, email
-        delegate.organisation, delegate.sector, delegate.job_title = (
-            organisation,
-            sector,
-            job_title,
+        before = _details(delegate)
+        _set_details(
+            delegate,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=organisation,
+            sector=sector,
+            job_title=job_title,
         )
         delegate.full_clean(validate_constraints=False)
         taken = Delegate.objects.filter(event_id=delegate.event_id).with_email(email)
@@ -225,8 +244,7 @@ def update_registration(
             raise ValidationError(
                 {"email": "This email address is already registered for the event."}
             ) from error
-        after = (delegate.full_name, delegate.email, delegate.organisation)
-        after += (delegate.sector, delegate.job_title)
+        after = _details(delegate)
         needs_changed = _save_needs(delegate=delegate, needs=needs, now=now)
         changes = breakout_services.set_breakout_choices(delegate=delegate, sessions=sessions)
         if before != after or needs_changed or changes:

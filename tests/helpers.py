@@ -20,7 +20,8 @@ def manage_url(delegate, name="registration:manage", token=None):
 def delegate_details(delegate, **overrides):
     """The manage form's details as the delegate has them, with some changed."""
     data = {
-        "full_name": delegate.full_name,
+        "first_name": delegate.first_name,
+        "last_name": delegate.last_name,
         "email": delegate.email,
         "organisation": delegate.organisation,
         "sector": delegate.sector,

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -13,7 +12,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from symposium.enums import AgendaKind, DietaryRequirement, RegistrationStatus, Sector
 from symposium.exports.base import Column, ListExporter
-from symposium.models import AgendaItem, Delegate, Event
+from symposium.models import AgendaItem, Delegate, Event, by_name
 
 CHUNK_SIZE = 2000
 
@@ -152,7 +151,7 @@ class AttendeeList(ListExporter):
         choices = BreakoutChoice.objects.only(
             "delegate_id", "agenda_item_id", "session_id", "status"
         ).order_by()
-        delegates = self.delegates.order_by(Lower("full_name"), "pk").prefetch_related(
+        delegates = self.delegates.order_by(*by_name()).prefetch_related(
             Prefetch("breakout_choices", queryset=choices)
         )
         # The needs are special category data: not even read unless asked for.

@@ -7,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
 from breakouts.selectors import sessions_with_places
 from symposium.enums import DietaryRequirement, RegistrationStatus, Sector
-from symposium.models import Delegate, DelegateNeeds, Event
+from symposium.models import Delegate, DelegateNeeds, Event, by_name
 
 STATUSES = [status.value for status in RegistrationStatus]
 
@@ -24,8 +24,8 @@ def sign_in_list(*, event: Event) -> QuerySet[Delegate]:
     return (
         Delegate.objects.filter(event=event)
         .confirmed()
-        .only("full_name", "organisation")
-        .order_by(Lower("full_name"), "pk")
+        .only("first_name", "last_name", "organisation")
+        .order_by(*by_name())
     )
 
 
@@ -37,7 +37,7 @@ def sign_in_sessions(*, event: Event, session_id: int | None = None) -> list[Bre
             status=ChoiceStatus.CONFIRMED, delegate__status=RegistrationStatus.CONFIRMED
         )
         .select_related("delegate")
-        .order_by(Lower("delegate__full_name"), "pk")
+        .order_by(*by_name("delegate__"))
     )
     sessions = (
         BreakoutSession.objects.filter(theme__event=event)
@@ -73,7 +73,7 @@ def catering_summary(*, event: Event) -> CateringSummary:
         confirmed.values_list("needs__dietary_requirement").annotate(count=Count("pk")).order_by()
     )
     needs = DelegateNeeds.objects.filter(delegate__in=confirmed).select_related("delegate")
-    needs = needs.order_by(Lower("delegate__full_name"), "pk")
+    needs = needs.order_by(*by_name("delegate__"))
     return CateringSummary(
         dietary_counts=[
             (label, counts.get(value, 0)) for value, label in DietaryRequirement.choices

@@ -36,7 +36,8 @@ def session_in(event, capacity, round_=None):
 def register(event, email, sessions=()):
     return services.register_delegate(
         event=event,
-        full_name=email.split("@")[0],
+        first_name="Delegate",
+        last_name=email.split("@")[0],
         email=email,
         organisation="Medway Council",
         sector="council",
@@ -263,7 +264,8 @@ def test_register_outside_window_raises_unless_organiser(event):
         register(event, "early@example.org")
     delegate = services.register_delegate(
         event=event,
-        full_name="Added by organiser",
+        first_name="Added",
+        last_name="by organiser",
         email="early@example.org",
         organisation="Kent Police",
         sector="police",

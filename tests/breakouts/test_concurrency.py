@@ -57,7 +57,8 @@ def all_at_once(requests):
 
 def registration(number, **fields):
     return {
-        "full_name": f"Concurrent Delegate {number}",
+        "first_name": "Concurrent",
+        "last_name": f"Delegate {number}",
         "email": f"concurrent{number}@example.org",
         "organisation": "Kent Community Health NHS Foundation Trust",
         "sector": "nhs",
@@ -146,7 +147,8 @@ def test_concurrent_changes_from_manage_links_never_overfill_a_session(nearly_fu
             kwargs={"event_slug": event.slug, "token": make_manage_token(delegate)},
         )
         data = {
-            "full_name": delegate.full_name,
+            "first_name": delegate.first_name,
+            "last_name": delegate.last_name,
             "email": delegate.email,
             "organisation": delegate.organisation,
             "sector": delegate.sector,

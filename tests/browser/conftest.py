@@ -259,7 +259,9 @@ def symposium_event():
     )
     ThemeFactory(event=event, number=3, title="Housing and health")
     BreakoutChoiceFactory(session=full_session, status=ChoiceStatus.CONFIRMED)
-    delegate = DelegateFactory(event=event, full_name="Sam Okafor", email="sam@example.org")
+    delegate = DelegateFactory(
+        event=event, first_name="Sam", last_name="Okafor", email="sam@example.org"
+    )
     BreakoutChoiceFactory(session=open_session, delegate=delegate)
     closed = EventFactory(
         name="Medway partners' spring symposium",

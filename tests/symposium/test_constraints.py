@@ -31,7 +31,8 @@ DUPLICATE_EMAIL = "This email address is already registered for the event."
 def new_delegate(event, email):
     return Delegate(
         event=event,
-        full_name="Sam Patel",
+        first_name="Sam",
+        last_name="Patel",
         email=email,
         organisation="Kent Police",
         sector="police",

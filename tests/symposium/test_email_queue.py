@@ -61,7 +61,8 @@ def registration_data(event):
         theme__event=event, agenda_item=BreakoutRoundFactory(event=event), capacity=10
     )
     return {
-        "full_name": "Priya O'Neill",
+        "first_name": "Priya",
+        "last_name": "O'Neill",
         "email": ADDRESS,
         "organisation": "Kent and Medway ICB",
         "sector": "nhs",
@@ -125,7 +126,8 @@ def test_registration_that_rolls_back_leaves_no_queued_message(event):
         with transaction.atomic():
             services.register_delegate(
                 event=event,
-                full_name="Sam Okafor",
+                first_name="Sam",
+                last_name="Okafor",
                 email="sam.okafor@medway.gov.uk",
                 organisation="Medway Council",
                 sector="council",

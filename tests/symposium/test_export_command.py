@@ -22,14 +22,20 @@ from tests.factories import (
 def event(db):
     event = EventFactory(slug="kent-medway")
     session = BreakoutSessionFactory(theme=ThemeFactory(event=event, number=3))
-    amy = DelegateFactory(event=event, full_name="Amy Ames", sector=Sector.NHS)
+    amy = DelegateFactory(event=event, first_name="Amy", last_name="Ames", sector=Sector.NHS)
     DelegateNeedsFactory(delegate=amy, dietary_requirement="halal", access_needs="Ramp")
     BreakoutChoiceFactory(session=session, delegate=amy)
     ben = DelegateFactory(
-        event=event, full_name="Ben Bell", organisation="Kent Police", sector=Sector.POLICE
+        event=event,
+        first_name="Ben",
+        last_name="Bell",
+        organisation="Kent Police",
+        sector=Sector.POLICE,
     )
     BreakoutChoiceFactory(session=session, delegate=ben, status=ChoiceStatus.WAITLISTED)
-    DelegateFactory(event=event, full_name="Cat Cole", status=RegistrationStatus.WAITLISTED)
+    DelegateFactory(
+        event=event, first_name="Cat", last_name="Cole", status=RegistrationStatus.WAITLISTED
+    )
     event.session = session
     return event
 

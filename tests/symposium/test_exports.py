@@ -88,7 +88,7 @@ def world(db):
         dietary_details="No mushrooms",
         access_needs="Hearing loop",
     )
-    DelegateFactory(full_name="Zed Elsewhere", organisation="Kent County Council")
+    DelegateFactory(first_name="Zed", last_name="Elsewhere", organisation="Kent County Council")
     return SimpleNamespace(
         event=event,
         round1=round1,
@@ -219,7 +219,7 @@ def test_export_columns_show_each_round_with_session_and_status(staff_client, wo
 
 
 def test_export_registered_at_is_local_time_in_csv(staff_client, world):
-    Delegate.objects.filter(full_name="Alice Archer").update(
+    Delegate.objects.filter(first_name="Alice", last_name="Archer").update(
         created_at=dt.datetime(2026, 7, 1, 8, 5, tzinfo=dt.UTC)
     )
 
@@ -260,7 +260,7 @@ def test_export_csv_response_streams_with_bom_and_attachment_name(staff_client, 
 
 
 def test_export_xlsx_has_bold_frozen_filtered_header_and_real_datetimes(staff_client, world):
-    Delegate.objects.filter(full_name="Alice Archer").update(
+    Delegate.objects.filter(first_name="Alice", last_name="Archer").update(
         created_at=dt.datetime(2026, 1, 15, 17, 30, tzinfo=dt.UTC)
     )
 
@@ -324,7 +324,7 @@ def test_export_xlsx_neutralises_formulas(staff_client, formula_event):
 
 def test_export_xlsx_drops_control_characters_openpyxl_refuses(staff_client, db):
     event = EventFactory()
-    DelegateFactory(event=event, full_name="Bell\x07 Ringer")
+    DelegateFactory(event=event, first_name="Bell\x07", last_name="Ringer")
 
     sheet = read_xlsx(download(staff_client, event, file_format="xlsx"))
 
@@ -470,7 +470,7 @@ def admin_export(client, action, delegates, **extra):
 
 
 def test_admin_action_exports_exactly_the_selection_as_csv(organiser_client, world):
-    chosen = list(Delegate.objects.filter(full_name__in=["Carol Cole", "Alice Archer"]))
+    chosen = list(Delegate.objects.filter(last_name__in=["Cole", "Archer"]))
 
     response = admin_export(organiser_client, "export_selected_csv", chosen)
 
@@ -510,7 +510,7 @@ def test_admin_action_exports_filtered_changelist_across_pages_as_xlsx(organiser
 
 def test_admin_action_by_event_staff_is_allowed(client, world):
     client.force_login(staff_user(groups=["Event staff"]))
-    chosen = list(Delegate.objects.filter(full_name="Bob Baker"))
+    chosen = list(Delegate.objects.filter(first_name="Bob", last_name="Baker"))
 
     response = admin_export(client, "export_selected_csv", chosen)
 

@@ -112,7 +112,8 @@ def registration(client):
         theme__event=event, agenda_item=BreakoutRoundFactory(event=event), capacity=10
     )
     data = {
-        "full_name": "Priya O'Neill",
+        "first_name": "Priya",
+        "last_name": "O'Neill",
         "email": "priya.oneill@nhs.net",
         "organisation": "Kent and Medway ICB",
         "sector": "nhs",

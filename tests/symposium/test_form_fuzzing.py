@@ -20,7 +20,8 @@ from tests.factories import BreakoutSessionFactory, DelegateFactory, EventFactor
 pytestmark = pytest.mark.django_db
 
 FIELDS = [
-    "full_name",
+    "first_name",
+    "last_name",
     "email",
     "organisation",
     "sector",
@@ -41,6 +42,11 @@ VALUES = st.one_of(
     st.sampled_from(
         [*Sector.values, *DietaryRequirement.values, "on", "", "\x00", "ö'\"<script>", "=1+1"]
     ),
+    # Header and calendar injection, Unicode line breaks, and text just over each limit.
+    st.sampled_from(
+        ["Eve\r\nBcc: eve@example.org", "Eve\nX-WR-CALNAME:x", "a\u2028b", "tab\there"]
+    ),
+    st.sampled_from([100, 101, 200, 201, 300, 301, 2000, 2001]).map(lambda size: "x" * size),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
 )
 

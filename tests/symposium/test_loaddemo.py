@@ -237,10 +237,7 @@ def test_loaddemo_delegates_span_every_sector(event):
     assert all(
         email.endswith("@example.org") for email in delegates.values_list("email", flat=True)
     )
-    assert all(
-        name.startswith("Sample Delegate ")
-        for name in delegates.values_list("full_name", flat=True)
-    )
+    assert all(delegate.full_name.startswith("Sample Delegate ") for delegate in delegates)
     assert not delegates.filter(privacy_consent_at__isnull=True).exists()
     assert delegates.filter(status=RegistrationStatus.WAITLISTED).count() == 3
     cancelled = delegates.filter(status=RegistrationStatus.CANCELLED)

@@ -33,7 +33,9 @@ def event():
 
 @pytest.fixture
 def delegate(event):
-    return DelegateFactory(event=event, full_name="Sam Okafor", email="sam.okafor@medway.gov.uk")
+    return DelegateFactory(
+        event=event, first_name="Sam", last_name="Okafor", email="sam.okafor@medway.gov.uk"
+    )
 
 
 def assert_refused(response):
@@ -45,7 +47,7 @@ def assert_refused(response):
 
 
 def test_manage_page_shows_only_its_own_registration(client, event, delegate):
-    DelegateFactory(event=event, full_name="Other Person", email="other@example.org")
+    DelegateFactory(event=event, first_name="Other", last_name="Person", email="other@example.org")
 
     response = client.get(manage_url(delegate))
 
@@ -54,7 +56,7 @@ def test_manage_page_shows_only_its_own_registration(client, event, delegate):
     assert response.context["delegate"] == delegate
     body = response.content.decode()
     assert "Your place at Kent and Medway ICS symposium is confirmed." in body
-    assert 'value="Sam Okafor"' in body
+    assert 'value="Okafor"' in body
     assert "Other Person" not in body
     assert "other@example.org" not in body
 
@@ -101,7 +103,7 @@ def test_manage_token_after_the_event_is_refused(client):
         registration_opens_at=timezone.now() - dt.timedelta(days=30),
         registration_closes_at=timezone.now() - dt.timedelta(days=2),
     )
-    delegate = DelegateFactory(event=event, full_name="Sam Okafor")
+    delegate = DelegateFactory(event=event, first_name="Sam", last_name="Okafor")
 
     assert_refused(client.get(manage_url(delegate)))
 
@@ -260,14 +262,14 @@ def test_cancel_frees_places_and_promotes_and_emails(post, client, event, delega
     }
     page = client.get(manage_url(delegate)).content.decode()
     assert "This registration was cancelled on" in page
-    assert 'name="full_name"' not in page
+    assert 'name="last_name"' not in page
 
 
 def test_cancelled_registration_cannot_be_cancelled_or_changed_again(post, client, delegate):
     post(manage_url(delegate, "registration:cancel"))
 
     assert_refused(client.get(manage_url(delegate, "registration:cancel")))
-    post(manage_url(delegate), details(delegate, full_name="Changed"))
+    post(manage_url(delegate), details(delegate, last_name="Changed"))
     delegate.refresh_from_db()
     assert delegate.full_name == "Sam Okafor"
 
@@ -307,4 +309,5 @@ def test_resend_link_page_shows_form_errors(client, event):
     response = client.post(url, {"email": "not an email"})
 
     assert response.status_code == 200
-    assert '<a href="#id_email">Enter a valid email address.</a>' in response.content.decode()
+    message = "Enter an email address in the correct format, like name@example.com"
+    assert f'<a href="#id_email">{message}</a>' in response.content.decode()

@@ -47,17 +47,26 @@ def populate(event):
     session = BreakoutSessionFactory(theme=ThemeFactory(event=event, title="Health and housing"))
     ana = DelegateFactory(
         event=event,
-        full_name="Ana Able",
+        first_name="Ana",
+        last_name="Able",
         email="ana@nhs.net",
         organisation="Kent and Medway ICB",
         sector=Sector.NHS,
         job_title="Director",
     )
     ben = DelegateFactory(
-        event=event, full_name="Ben Baker", email="ben@kent.police.uk", sector=Sector.POLICE
+        event=event,
+        first_name="Ben",
+        last_name="Baker",
+        email="ben@kent.police.uk",
+        sector=Sector.POLICE,
     )
-    DelegateFactory(event=event, full_name="Cat Cole", status=RegistrationStatus.WAITLISTED)
-    DelegateFactory(event=event, full_name="Dan Dee", status=RegistrationStatus.CANCELLED)
+    DelegateFactory(
+        event=event, first_name="Cat", last_name="Cole", status=RegistrationStatus.WAITLISTED
+    )
+    DelegateFactory(
+        event=event, first_name="Dan", last_name="Dee", status=RegistrationStatus.CANCELLED
+    )
     DelegateNeedsFactory(delegate=ana, access_needs="Wheelchair user")
     DelegateNeedsFactory(delegate=ben, dietary_requirement="vegan")
     BreakoutChoiceFactory(delegate=ana, session=session, status=ChoiceStatus.CONFIRMED)
@@ -123,7 +132,7 @@ def test_purge_removes_needs_and_identity_and_keeps_the_counts(due):
         assert delegate.job_title == ""
         assert delegate.access_key != keys[delegate.pk]
         assert delegate.anonymised_at is not None
-    names = Delegate.objects.values_list("full_name", flat=True)
+    names = Delegate.objects.values_list("last_name", flat=True)
     assert set(names) == {"Anonymised delegate"}
 
 
@@ -152,7 +161,7 @@ def test_purge_twice_changes_nothing_the_second_time(due):
 def test_purge_kills_manage_links(client, due, settings):
     # Links would still work but for the purge.
     settings.MANAGE_LINK_DAYS_AFTER_EVENT = (timezone.localdate() - due.ends_on).days + 1
-    ana = Delegate.objects.get(full_name="Ana Able")
+    ana = Delegate.objects.get(first_name="Ana", last_name="Able")
     url = reverse("registration:manage", args=[due.slug, tokens.make_manage_token(ana)])
     assert client.get(url).status_code == 200
 
@@ -179,7 +188,7 @@ def test_purge_keeps_the_staff_overview_counts(client, due):
 
 def test_purge_removes_names_from_the_admin_history(due):
     user = UserFactory()
-    ana = Delegate.objects.get(full_name="Ana Able")
+    ana = Delegate.objects.get(first_name="Ana", last_name="Able")
     for obj in [ana, ana.needs, ana.breakout_choices.get()]:
         LogEntry.objects.log_actions(
             user_id=user.pk, queryset=[obj], action_flag=CHANGE, change_message="[]"
@@ -294,7 +303,7 @@ def test_admin_action_purges_an_ended_event_once_confirmed(organiser_client, jus
 
     assert response.status_code == 302
     assert not DelegateNeeds.objects.exists()
-    assert set(Delegate.objects.values_list("full_name", flat=True)) == {"Anonymised delegate"}
+    assert set(Delegate.objects.values_list("last_name", flat=True)) == {"Anonymised delegate"}
     assert kept(just_ended) == before
     page = organiser_client.get(response["Location"]).content.decode()
     assert "Just ended: 2 delegates&#x27; needs deleted, 4 delegates anonymised." in page

@@ -42,7 +42,8 @@ def register_url(event):
 
 def form_data(**overrides):
     data = {
-        "full_name": "Priya O'Neill",
+        "first_name": "Priya",
+        "last_name": "O'Neill",
         "email": "priya.oneill@nhs.net",
         "organisation": "Kent and Medway ICB",
         "sector": "nhs",
@@ -130,10 +131,21 @@ def test_register_creates_delegate_choices_and_emails_confirmation(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("full_name", "", "This field is required."),
-        ("email", "priya-at-nhs", "Enter a valid email address."),
-        ("organisation", "", "This field is required."),
-        ("sector", "", "This field is required."),
+        ("first_name", "", "Enter your first name"),
+        ("last_name", "", "Enter your last name"),
+        (
+            "email",
+            "priya-at-nhs",
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        ("organisation", "", "Enter your organisation"),
+        ("sector", "", "Choose your sector"),
+        (
+            "last_name",
+            "Eve\r\nBcc: x@example.org",
+            "Last name must be on one line, without line breaks or special characters",
+        ),
+        ("organisation", "x" * 201, "Organisation must be 200 characters or fewer"),
         ("privacy_consent", None, "Agree to the privacy notice to register"),
     ],
 )
@@ -149,7 +161,7 @@ def test_register_error_shown_beside_field_and_in_summary(client, event, field, 
     assert response.context["form"].errors == {field: [message]}
     assert not Delegate.objects.exists()
     typed = form_data(**{field: value})
-    for name in ("full_name", "email", "organisation", "job_title"):
+    for name in ("first_name", "last_name", "email", "organisation", "job_title"):
         if typed.get(name):
             assert f'name="{name}" value="{escape(typed[name])}"' in body
 
@@ -158,7 +170,7 @@ def test_register_error_keeps_typed_needs_and_breakout(client, event):
     [session] = make_round(event, 20)
     field = f"round_{session.agenda_item_id}"
     data = form_data(
-        full_name="",
+        last_name="",
         needs_consent="on",
         dietary_requirement="vegan",
         access_needs="A hearing loop",
@@ -196,7 +208,7 @@ def test_register_refused_before_registration_opens(client):
     assert response.status_code == 200
     assert "Registration is not open yet" in response.content.decode()
     assert "form" not in response.context
-    assert 'name="full_name"' not in response.content.decode()
+    assert 'name="last_name"' not in response.content.decode()
     assert "Registration is not open yet" in posted.content.decode()
     assert not Delegate.objects.exists()
 
@@ -211,7 +223,7 @@ def test_register_refused_after_registration_closes(client):
     posted = client.post(register_url(event), form_data())
 
     assert "Registration has closed" in response.content.decode()
-    assert 'name="full_name"' not in response.content.decode()
+    assert 'name="last_name"' not in response.content.decode()
     assert "Registration has closed" in posted.content.decode()
     assert not Delegate.objects.exists()
 
@@ -248,7 +260,9 @@ def test_register_full_event_offers_waitlist_and_waitlists(post, client, event, 
 
 
 def test_register_same_email_again_resends_link_only(post, client, event, mailoutbox):
-    first = DelegateFactory(event=event, email="Priya.ONeill@nhs.net", full_name="Priya First")
+    first = DelegateFactory(
+        event=event, email="Priya.ONeill@nhs.net", first_name="Priya", last_name="First"
+    )
 
     response = post(register_url(event), form_data(email="priya.oneill@NHS.net"))
 
@@ -365,3 +379,20 @@ def test_breakout_round_labels_give_the_local_time_in_summer(client):
     make_round(event, 10, hour=14)
     response = client.get(register_url(event))
     assert "Breakout round at 14, 14:00 to" in response.content.decode()
+
+
+def test_access_needs_over_the_limit_are_refused_beside_the_field_and_kept(client, event):
+    data = form_data(needs_consent="on", access_needs="x" * 2001, dietary_details="No\rnuts")
+
+    response = client.post(register_url(event), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "access_needs": ["Access needs must be 2,000 characters or fewer"],
+        "dietary_details": [
+            "Details of your dietary requirement must be on one line, without line breaks "
+            "or special characters"
+        ],
+    }
+    assert "x" * 2001 in response.content.decode()
+    assert not Delegate.objects.exists()

@@ -177,7 +177,8 @@ def tight_limits(settings):
 
 def registration(email, name="Sam Taylor"):
     return {
-        "full_name": name,
+        "first_name": name.split()[0],
+        "last_name": name.split()[-1],
         "email": email,
         "organisation": "Dover District Council",
         "sector": "council",

@@ -213,7 +213,7 @@ def test_desk_sheet_lists_confirmed_delegates_alphabetically(login, event):
     delegate(event, "Bob Byrne", organisation="NHS Kent and Medway")
     delegate(event, "Aaron Waiting", RegistrationStatus.WAITLISTED)
     delegate(event, "Aaron Gone", RegistrationStatus.CANCELLED)
-    DelegateFactory(full_name="Aaron Elsewhere")
+    DelegateFactory(first_name="Aaron", last_name="Elsewhere")
 
     html = login("event staff").get(reverse("staff:sign-in-desk", args=[event.slug])).content
     html = html.decode()

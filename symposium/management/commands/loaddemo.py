@@ -155,7 +155,14 @@ def load_delegates(event, sessions):
             lookup={"event": event, "email": facts["email"]},
             values={
                 key: facts[key]
-                for key in ("full_name", "organisation", "sector", "job_title", "status")
+                for key in (
+                    "first_name",
+                    "last_name",
+                    "organisation",
+                    "sector",
+                    "job_title",
+                    "status",
+                )
             },
             create_values={"privacy_consent_at": now, "cancelled_at": now if cancelled else None},
         )
