@@ -146,3 +146,47 @@ def test_healthz_reports_redis_down_but_stays_in_service(redis_cache, client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "down"}
+
+
+class OutOfReach:
+    """The Redis keeps its data but refuses the app (a password it does not know, its
+    connections dropped), as a Redis behind a network fault would, until `end()`."""
+
+    def __init__(self, server):
+        self.admin = server.client()
+        self.admin.ping()
+
+    def start(self):
+        self.admin.config_set("requirepass", "not-the-apps")
+        self.admin.client_kill_filter(_type="normal", skipme=True)
+
+    def end(self):
+        self.admin.config_set("requirepass", "")
+        time.sleep(RETRY_SECONDS)
+
+
+def test_what_changed_while_redis_was_out_of_reach_is_not_served_stale_after(
+    redis_cache, django_capture_on_commit_callbacks
+):
+    event = EventFactory(name="Kent and Medway ICS symposium")
+    organiser = UserFactory(is_staff=True, is_superuser=True)
+    signed_in = Client(enforce_csrf_checks=True)
+    assert admin_login(signed_in, organiser).status_code == 302
+    session_cookie = signed_in.cookies["sessionid"].value
+    assert b"Kent and Medway ICS" in Client().get(event.get_absolute_url()).content
+    out_of_reach = OutOfReach(redis_cache)
+
+    out_of_reach.start()
+    logout_page = signed_in.get("/admin/")
+    signed_in.post("/admin/logout/", {"csrfmiddlewaretoken": csrf_token(logout_page)})
+    event.name = "Medway partners day"
+    with django_capture_on_commit_callbacks(execute=True):
+        event.save()
+    assert b"Medway partners day" in Client().get(event.get_absolute_url()).content
+    out_of_reach.end()
+
+    # Redis still held the signed-out session and the old version of the pages.
+    stolen = Client()
+    stolen.cookies["sessionid"] = session_cookie
+    assert stolen.get("/admin/").status_code == 302
+    assert b"Medway partners day" in Client().get(event.get_absolute_url()).content
