@@ -56,7 +56,7 @@ class RedisServer:
     def client(self):
         return redis.Redis.from_url(self.url, socket_timeout=1, socket_connect_timeout=1)
 
-    def keys(self):
+    def stored_keys(self):
         return self.client().keys("*")
 
 
