@@ -20,10 +20,17 @@ import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from redis import exceptions as redis_errors
 
 logger = logging.getLogger(__name__)
 
+# Redis not answering, or not taking writes; any other error is a bug, and raised.
+UNAVAILABLE = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.OutOfMemoryError,
+    redis_errors.ReadOnlyError,
+)
 # Keys remembered during one outage; beyond this, the oldest values may come back.
 STALE_KEYS_LIMIT = 10_000
 
@@ -68,7 +75,7 @@ def _fail_open(on_outage, *, writes=None):
                 return on_outage(*args)
             try:
                 return operation(self, *args)
-            except RedisError as error:
+            except UNAVAILABLE as error:
                 self._outage_started(error)
                 self._outage.remember(writes(*args) if writes else ())
                 return on_outage(*args)
@@ -92,7 +99,7 @@ class FailOpenRedisCacheClient(RedisCacheClient):
         """One PING, past the pause after a failure (for /healthz)."""
         try:
             return bool(self.get_client(write=True).ping())
-        except RedisError:
+        except redis_errors.RedisError:
             return False
 
     def _redis_available(self) -> bool:
@@ -106,7 +113,7 @@ class FailOpenRedisCacheClient(RedisCacheClient):
                 return False
             try:
                 self._forget_stale_keys()
-            except RedisError:
+            except UNAVAILABLE:
                 outage.retry_at = time.monotonic() + self._retry_seconds
                 return False
             logger.info(

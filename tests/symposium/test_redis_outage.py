@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -119,6 +120,28 @@ def test_with_redis_killed_the_site_works_and_uses_redis_again_when_it_returns(
     assert redis_cache.stored_keys()
     assert len(cache_log(logging.INFO)) == 1
     assert newcomer.get("/admin/").status_code == 200
+    assert len(cache_log(logging.WARNING)) == 1
+
+
+def test_every_cache_operation_misses_or_does_nothing_while_redis_is_gone(redis_cache, cache_log):
+    cache.set("kept", "value")
+    redis_cache.kill()
+
+    assert cache.get("kept") is None
+    assert cache.get("kept", "default") == "default"
+    assert cache.get_many(["kept", "other"]) == {}
+    assert cache.add("new", 1) is False
+    assert cache.get_or_set("computed", lambda: "fresh") == "fresh"
+    assert cache.has_key("kept") is False
+    assert cache.touch("kept") is False
+    assert cache.delete("kept") is False
+    cache.set("kept", "new value")
+    cache.set_many({"a": 1, "b": 2})
+    cache.delete_many(["a", "b"])
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("counter")
+    with pytest.raises(ValueError, match="not found"):
+        cache.decr("counter")
     assert len(cache_log(logging.WARNING)) == 1
 
 
