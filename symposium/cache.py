@@ -117,7 +117,7 @@ class FailOpenRedisCacheClient(RedisCacheClient):
                 outage.retry_at = time.monotonic() + self._retry_seconds
                 return False
             logger.info(
-                "Redis answers again after %.0f s: the cache is in use again.",
+                "Redis answers again after %.1f s: the cache is in use again.",
                 time.monotonic() - outage.since,
             )
             outage.since = None
