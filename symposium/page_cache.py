@@ -51,6 +51,8 @@ def _version(key: str) -> str:
     version = cache.get(key)
     if version is None:
         cache.add(key, uuid.uuid4().hex, None)
+        # Still None while Redis is away (symposium.cache): keys made with it are never
+        # stored, so every page is rendered afresh until Redis answers.
         version = cache.get(key)
     if known is not None:
         known[key] = version

@@ -246,14 +246,22 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # production. The demo and the tests use a per-process memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # A Redis that does not answer is a cache miss, not an error (symposium.cache): a
+    # short timeout, then a second's pause before it is tried again.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "symposium.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "symposium"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT") or 0.25),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT") or 0.25),
+                "retry_seconds": float(os.environ.get("REDIS_RETRY_SECONDS") or 1),
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are kept in the database too, so they outlive Redis going away.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif not (DEBUG or TESTING):
     raise ImproperlyConfigured("Set REDIS_URL: production shares its cache and rate limits there.")
 else:
@@ -276,6 +284,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Redis going away and coming back (symposium.cache), each logged once.
+    "loggers": {"symposium.cache": {"level": "INFO"}},
 }
 
 # The demo and the tests serve static files straight from the apps, without collectstatic.
