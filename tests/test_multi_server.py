@@ -4,104 +4,38 @@ and a client's rate limit is counted once across both."""
 
 import asyncio
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from bench import driver
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
-from tests.conftest import TEST_REDIS_URL
 from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory, ThemeFactory
+from tests.servers import collectstatic, forget_cached, free_port, gunicorn, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-GUNICORN = [BIN / "gunicorn", "-c", "symposium/gunicorn.conf.py"]
 CAPACITY = 10
 DELEGATES = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env():
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        # The test database, which this test commits to (transaction=True).
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": TEST_REDIS_URL,
-        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-        "CONN_MAX_AGE": "0",
-        "DEBUG": "false",
-        "SECRET_KEY": "multi-server-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "RATELIMIT_ENABLE": "true",
-        # Behind one load balancer, which appends the client's address.
-        "TRUSTED_PROXY_COUNT": "1",
-        "WEB_CONCURRENCY": "2",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-
-
-def wait_for(port, process):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"gunicorn on port {port} did not start")
 
 
 @pytest.fixture
 def servers():
     """Two gunicorn instances sharing the test database and one Redis; their base URLs."""
-    env = server_env()
-    # Production settings serve hashed static files: the manifest must exist.
-    subprocess.run(
-        [BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+    env = production_env(
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        RATELIMIT_ENABLE="true",
+        # Behind one load balancer, which appends the client's address.
+        TRUSTED_PROXY_COUNT="1",
     )
-    ports = [free_port(), free_port()]
-    processes = [
-        subprocess.Popen(
-            [*GUNICORN, "--bind", f"127.0.0.1:{port}", "symposium.wsgi"],
-            cwd=ROOT,
-            env=env,
-        )
-        for port in ports
-    ]
-    try:
-        for port, process in zip(ports, processes, strict=True):
-            wait_for(port, process)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    collectstatic(env)
+    with gunicorn(env, [free_port(), free_port()]) as urls:
+        yield urls
+    forget_cached(env)
 
 
 @pytest.fixture
