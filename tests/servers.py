@@ -47,6 +47,20 @@ def production_env(**overrides):
     }
 
 
+def plain_http_env(**overrides):
+    """Production behind one load balancer that appends the client's address, spoken to
+    over plain HTTP by clients that are not browsers (no HTTPS redirect, no secure-only
+    cookies)."""
+    return production_env(
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        RATELIMIT_ENABLE="true",
+        TRUSTED_PROXY_COUNT="1",
+        **overrides,
+    )
+
+
 def collectstatic(env):
     """Production serves hashed static files: the manifest must exist in STATIC_ROOT."""
     subprocess.run(

@@ -13,7 +13,7 @@ from bench import driver
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
 from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory, ThemeFactory
-from tests.servers import collectstatic, forget_cached, free_port, gunicorn, production_env
+from tests.servers import collectstatic, forget_cached, free_port, gunicorn, plain_http_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +24,7 @@ DELEGATES = 60
 @pytest.fixture
 def servers():
     """Two gunicorn instances sharing the test database and one Redis; their base URLs."""
-    env = production_env(
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        RATELIMIT_ENABLE="true",
-        # Behind one load balancer, which appends the client's address.
-        TRUSTED_PROXY_COUNT="1",
-    )
+    env = plain_http_env()
     collectstatic(env)
     with gunicorn(env, [free_port(), free_port()]) as urls:
         yield urls

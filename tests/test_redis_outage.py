@@ -14,7 +14,7 @@ from bench import driver
 from tests.factories import DelegateFactory, EventFactory, UserFactory
 from tests.helpers import manage_url
 from tests.redis_server import own_redis  # noqa: F401 - a fixture
-from tests.test_multi_server import BIN, GUNICORN, ROOT, free_port, server_env, wait_for
+from tests.servers import BIN, GUNICORN, ROOT, free_port, plain_http_env, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ OUTAGE_ENDED = "Redis answers again"
 @pytest.fixture
 def server(own_redis, tmp_path):  # noqa: F811 - the fixture imported above
     """One gunicorn worker on the test's own Redis; its base URL and its stderr file."""
-    env = server_env() | {
+    env = plain_http_env() | {
         "REDIS_URL": own_redis.url,
         # Manage links made here must be valid there.
         "SECRET_KEY": settings.SECRET_KEY,
