@@ -161,7 +161,9 @@ def test_invalid_email_shows_error_summary_linked_to_the_field(event, page):
 
     summary = page.get_by_role("alert")
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
-    error_link = summary.get_by_role("link", name="Enter a valid email address.")
+    error_link = summary.get_by_role(
+        "link", name="Enter an email address in the correct format, like name@example.com"
+    )
     expect(error_link).to_have_count(1)
     error_link.click()
     expect(page.get_by_label("Email address")).to_be_focused()
