@@ -7,3 +7,11 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_a_plain_http_check_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/events/").status_code == 301
