@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from symposium.enums import AgendaKind
@@ -174,6 +175,17 @@ class BreakoutChoiceAdminForm(forms.ModelForm):
         same_round = BreakoutChoice.objects.filter(
             delegate=delegate, agenda_item_id=session.agenda_item_id
         ).exclude(pk=self.instance.pk)
+        # A place kept until a swap comes through shares its round with the swap.
+        if self.instance.replaces_id:
+            same_round = same_round.exclude(pk=self.instance.replaces_id)
+        if self.instance.pk:
+            same_round = same_round.exclude(replaces_id=self.instance.pk)
+        if self.instance.replaces_id and cleaned_data.get("status") == ChoiceStatus.CONFIRMED:
+            self.add_error(
+                "status",
+                "This choice is waiting to replace the delegate's place in this round: "
+                "delete that place instead, and this choice can then be confirmed.",
+            )
         if same_round.exists():
             self.add_error(
                 "session",

@@ -77,8 +77,10 @@ class BreakoutSession(TimestampedModel):
 class BreakoutChoice(TimestampedModel):
     """A delegate's place, or place in the queue, in one session of one round.
 
-    The round is copied from the session so the database can forbid two choices
-    in the same round. Waitlist order is the order of `created_at`, then `pk`.
+    The round is copied from the session so the database can forbid two places, or two
+    queue entries, in the same round. Waitlist order is the order of `created_at`, then
+    `pk`. A delegate moving from a place to a full session may keep the place until the
+    new session has room: the queued choice then `replaces` the place (a swap).
     """
 
     delegate = models.ForeignKey(
@@ -89,15 +91,32 @@ class BreakoutChoice(TimestampedModel):
         AgendaItem, on_delete=models.CASCADE, related_name="+", editable=False
     )
     status = models.CharField(max_length=20, choices=ChoiceStatus.choices)
+    # Deleting the place (an organiser's doing) leaves the queued choice as an ordinary one.
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="swap",
+        help_text="The place in this round the delegate keeps until this choice gets one.",
+    )
 
     class Meta:
         ordering = ["agenda_item__starts_at", "pk"]
         constraints = [
+            # Status is in the key, not `replaces IS NULL` as a condition: Django's
+            # SET_NULL clears `replaces` before it deletes the place, and for that moment
+            # both rows would be unlinked in one round.
             models.UniqueConstraint(
-                fields=["delegate", "agenda_item"],
-                name="one_breakout_choice_per_round",
+                fields=["delegate", "agenda_item", "status"],
+                name="one_breakout_choice_per_round_and_status",
                 violation_error_message="The delegate already has a breakout in this round.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | Q(status=ChoiceStatus.WAITLISTED),
+                name="breakout_swap_is_queued",
+            ),
         ]
         indexes = [models.Index(fields=["session", "status", "created_at"])]
 

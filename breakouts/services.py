@@ -6,6 +6,13 @@ each other, counts the confirmed places, then writes. Callers that also lock the
 event or delegates do so *before* calling these (event, then delegates, then
 sessions), which keeps one lock order across the whole portal.
 
+A lock on a session is a lock on every session of its round. A delegate moving from
+a place to a full session keeps the place until the new one has room (a swap: the
+queued choice `replaces` the place). When it gets room the place is given up, which
+frees room in another session of the round, whose queue may hold another swap, and
+so on: a promotion can reach any session of the round, so all of them are locked
+before anything changes, and never one more later.
+
 A session's queue is its waitlisted choices of *confirmed* delegates, oldest first
 (`created_at`, then `pk`). A delegate on the event's own waitlist may choose
 breakouts, but those choices are held as waitlisted and take no place and no queue
@@ -15,7 +22,7 @@ Nothing here sends email: functions return the choices they promoted, and
 `symposium.services` tells the people concerned.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -39,6 +46,13 @@ class ChoiceChanges:
     added: list[BreakoutChoice] = field(default_factory=list)
     removed: list[BreakoutChoice] = field(default_factory=list)
     promoted: list[BreakoutChoice] = field(default_factory=list)
+    freed: list[int] = field(default_factory=list, repr=False)
+
+    def remove(self, choice: BreakoutChoice) -> None:
+        BreakoutChoice.objects.filter(pk=choice.pk).delete()
+        self.removed.append(choice)
+        if choice.status == ChoiceStatus.CONFIRMED:
+            self.freed.append(choice.session_id)
 
     def __bool__(self):
         return bool(self.added or self.removed)
@@ -83,12 +97,18 @@ def with_waitlist_positions(queryset: QuerySet[BreakoutChoice]) -> QuerySet[Brea
 
 
 def delegate_choices(*, delegate: Delegate) -> list[BreakoutChoice]:
-    """The delegate's choices in agenda order, with session, theme, room, round and
-    `waitlist_position`, in one query."""
+    """The delegate's choice in each round, in agenda order, with session, theme, room,
+    round and `waitlist_position`, in one query. Each has `waiting_for`: the queued
+    choice that will replace this place when its session has room (a swap), or None."""
     choices = BreakoutChoice.objects.filter(delegate=delegate).select_related(
         "session__theme", "session__room", "session__agenda_item"
     )
-    return list(with_waitlist_positions(choices).order_by("agenda_item__starts_at", "pk"))
+    choices = list(with_waitlist_positions(choices).order_by("agenda_item__starts_at", "pk"))
+    swaps = {choice.replaces_id: choice for choice in choices if choice.replaces_id}
+    places = [choice for choice in choices if not choice.replaces_id]
+    for choice in places:
+        choice.waiting_for = swaps.get(choice.pk)
+    return places
 
 
 def places_taken(*, session: BreakoutSession) -> int:
@@ -99,43 +119,68 @@ def places_taken(*, session: BreakoutSession) -> int:
 
 
 def lock_sessions(*, session_ids: Iterable[int]) -> dict[int, BreakoutSession]:
-    """Lock the sessions' rows until the transaction ends, in pk order (no deadlocks).
+    """Lock the sessions' rows and those of every other session in their rounds until
+    the transaction ends, in pk order (no deadlocks). Returns them all by pk.
 
     Must run inside `transaction.atomic()`. Locking a row already held is a no-op.
     """
-    ids = sorted(set(session_ids))
+    ids = set(session_ids)
     if not ids:
         return {}
     # Places are about to change, some by QuerySet.update(), which sends no signal.
     page_cache.live_changed()
+    rounds = BreakoutSession.objects.filter(pk__in=ids).values("agenda_item_id")
     # No select_related: FOR UPDATE would lock the joined rows too.
-    sessions = BreakoutSession.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    sessions = (
+        BreakoutSession.objects.select_for_update()
+        .filter(agenda_item_id__in=Subquery(rounds))
+        .order_by("pk")
+    )
     return {session.pk: session for session in sessions}
+
+
+def _has_room(session: BreakoutSession) -> bool:
+    return places_taken(session=session) < session.capacity
 
 
 def _new_choice(*, delegate: Delegate, session: BreakoutSession) -> BreakoutChoice:
     """Confirmed if the delegate has a place at the event and the session has room;
     otherwise waitlisted. The caller holds the session's lock."""
-    has_room = places_taken(session=session) < session.capacity
     status = (
         ChoiceStatus.CONFIRMED
-        if has_room and delegate.status == RegistrationStatus.CONFIRMED
+        if _has_room(session) and delegate.status == RegistrationStatus.CONFIRMED
         else ChoiceStatus.WAITLISTED
     )
     return BreakoutChoice.objects.create(delegate=delegate, session=session, status=status)
 
 
-def _promote(session: BreakoutSession) -> list[BreakoutChoice]:
-    """Fill the locked session's free places from the front of its queue."""
-    free = session.capacity - places_taken(session=session)
-    if free <= 0:
-        return []
-    promoted = list(_queue(session.pk)[:free])
-    BreakoutChoice.objects.filter(pk__in=[choice.pk for choice in promoted]).update(
-        status=ChoiceStatus.CONFIRMED, updated_at=timezone.now()
-    )
-    for choice in promoted:
-        choice.status = ChoiceStatus.CONFIRMED
+def _promote(locked: dict[int, BreakoutSession], session_id: int) -> list[BreakoutChoice]:
+    """Fill the locked session's free places from the front of its queue.
+
+    A promoted swap gives up the place it replaces, and that session is filled in
+    turn. Each promoted choice has `given_up`: the session of the place it replaced,
+    or None. `locked` holds every session of the round (see `lock_sessions`).
+    """
+    promoted, to_fill = [], [session_id]
+    while to_fill:
+        session = locked[to_fill.pop(0)]
+        free = session.capacity - places_taken(session=session)
+        if free <= 0:
+            continue
+        front = list(_queue(session.pk).select_related("replaces__session__theme")[:free])
+        given_up = [choice.replaces for choice in front if choice.replaces_id]
+        # Deleted first: until then the delegate holds a place in this round already.
+        BreakoutChoice.objects.filter(pk__in=[place.pk for place in given_up]).delete()
+        BreakoutChoice.objects.filter(pk__in=[choice.pk for choice in front]).update(
+            status=ChoiceStatus.CONFIRMED, replaces=None, updated_at=timezone.now()
+        )
+        for choice in front:
+            choice.given_up = choice.replaces.session if choice.replaces_id else None
+            choice.status, choice.replaces = ChoiceStatus.CONFIRMED, None
+        promoted += front
+        to_fill += [
+            place.session_id for place in given_up if place.status == ChoiceStatus.CONFIRMED
+        ]
     return promoted
 
 
@@ -146,8 +191,7 @@ def promote_from_session_waitlist(*, session: BreakoutSession) -> list[BreakoutC
     Returns the promoted choices; sends no email (see symposium.services).
     """
     with transaction.atomic():
-        locked = lock_sessions(session_ids=[session.pk])[session.pk]
-        return _promote(locked)
+        return _promote(lock_sessions(session_ids=[session.pk]), session.pk)
 
 
 def _validated_rounds(*, delegate: Delegate, sessions: Iterable[BreakoutSession]) -> dict:
@@ -166,42 +210,96 @@ def _validated_rounds(*, delegate: Delegate, sessions: Iterable[BreakoutSession]
     return rounds
 
 
+def _choices_by_round(delegate: Delegate) -> dict[int, tuple[BreakoutChoice, BreakoutChoice]]:
+    """{round pk: (the delegate's choice, the swap waiting to replace it or None)}."""
+    choices = list(BreakoutChoice.objects.filter(delegate=delegate))
+    swaps = {choice.replaces_id: choice for choice in choices if choice.replaces_id}
+    return {
+        choice.agenda_item_id: (choice, swaps.get(choice.pk))
+        for choice in choices
+        if not choice.replaces_id
+    }
+
+
+def _change_round(
+    changes: ChoiceChanges,
+    *,
+    delegate: Delegate,
+    place: BreakoutChoice | None,
+    swap: BreakoutChoice | None,
+    session: BreakoutSession | None,
+    give_up: bool,
+) -> None:
+    """Make one round's choices stand for `session` (None: no breakout)."""
+    if session is None:
+        for choice in filter(None, (swap, place)):
+            changes.remove(choice)
+        return
+    if (swap or place) and (swap or place).session_id == session.pk:
+        return
+    if swap:
+        changes.remove(swap)
+    if place and place.session_id == session.pk:
+        return  # Back to the place kept: the swap is called off.
+    if place and place.status == ChoiceStatus.CONFIRMED and not give_up and not _has_room(session):
+        swap = BreakoutChoice.objects.create(
+            delegate=delegate, session=session, status=ChoiceStatus.WAITLISTED, replaces=place
+        )
+        changes.added.append(swap)
+        return
+    if place:
+        changes.remove(place)
+    changes.added.append(_new_choice(delegate=delegate, session=session))
+
+
 def set_breakout_choices(
-    *, delegate: Delegate, sessions: Iterable[BreakoutSession]
+    *,
+    delegate: Delegate,
+    sessions: Iterable[BreakoutSession],
+    give_up_rounds: Collection[int] = (),
 ) -> ChoiceChanges:
     """Make the delegate's choices exactly `sessions` (at most one per round).
 
     A choice already held in a wanted session is kept as it is (place or queue
     position). Other choices are removed and new ones join their session: confirmed
     if it has room and the delegate has a place at the event, otherwise waitlisted
-    at the back of the queue. Places freed go to the front of each session's queue.
+    at the back of the queue. Moving from a place to a full session keeps the place
+    until the new session has room (a swap, see `_promote`), unless the round's pk is
+    in `give_up_rounds`; choosing the kept place's session again calls the swap off.
+    Places freed go to the front of each session's queue.
 
-    Side effects: locks the sessions concerned (pk order); deletes, creates and
-    promotes BreakoutChoice rows. The caller should hold the delegate's row lock
-    when the delegate already exists. Raises ValidationError for sessions of another
-    event or two sessions in one round.
+    Side effects: locks the sessions of the rounds concerned (pk order); deletes,
+    creates and promotes BreakoutChoice rows, which may complete other delegates'
+    swaps. The caller should hold the delegate's row lock when the delegate already
+    exists. Raises ValidationError for sessions of another event or two sessions in
+    one round.
     """
     with transaction.atomic():
         rounds = _validated_rounds(delegate=delegate, sessions=sessions)
-        wanted = set(rounds.values())
-        current = dict(
-            BreakoutChoice.objects.filter(delegate=delegate).values_list("session_id", "pk")
-        )
-        to_remove = [pk for session_id, pk in current.items() if session_id not in wanted]
-        to_add = sorted(wanted - current.keys())
+        current = _choices_by_round(delegate)
+        standing = {
+            round_id: (swap or place).session_id for round_id, (place, swap) in current.items()
+        }
+        if standing == rounds:
+            return ChoiceChanges()
+        locked = lock_sessions(session_ids=[*standing.values(), *rounds.values()])
+        # Read again under the locks: a promotion may have just given one of these
+        # choices a place, or completed a swap. Neither changes what a round stands for.
+        current = _choices_by_round(delegate)
         changes = ChoiceChanges()
-        if not (to_remove or to_add):
-            return changes
-        locked = lock_sessions(session_ids=[sid for sid in current if sid not in wanted] + to_add)
-        # Read the removed choices again under the locks: a promotion may have just
-        # given one of them a place, which leaving now frees.
-        changes.removed = list(BreakoutChoice.objects.filter(pk__in=to_remove))
-        BreakoutChoice.objects.filter(pk__in=to_remove).delete()
-        for session_id in to_add:
-            changes.added.append(_new_choice(delegate=delegate, session=locked[session_id]))
-        for choice in changes.removed:
-            if choice.status == ChoiceStatus.CONFIRMED:
-                changes.promoted += _promote(locked[choice.session_id])
+        for round_id in sorted(current.keys() | rounds.keys()):
+            place, swap = current.get(round_id, (None, None))
+            session_id = rounds.get(round_id)
+            _change_round(
+                changes,
+                delegate=delegate,
+                place=place,
+                swap=swap,
+                session=locked[session_id] if session_id else None,
+                give_up=round_id in give_up_rounds,
+            )
+        for session_id in changes.freed:
+            changes.promoted += _promote(locked, session_id)
         return changes
 
 

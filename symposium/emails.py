@@ -18,7 +18,7 @@ from django.urls import reverse
 from mailer.engine import send_all
 from mailer.models import Message
 
-from breakouts.models import BreakoutChoice
+from breakouts.models import BreakoutChoice, BreakoutSession
 from breakouts.services import delegate_choices
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
@@ -50,10 +50,11 @@ def _subject(kind, delegate, choice):
         "cancelled": f"Your registration for {event} is cancelled",
         "event_place": f"A place has come up: you are now confirmed for {event}",
         "breakout_place": f"You now have a place in your breakout at {event}",
+        "breakout_swap": f"You have moved to your new breakout at {event}",
     }[kind]
 
 
-def _build(kind: str, delegate_pk: int, choice_pk: int | None) -> EmailMultiAlternatives:
+def _build(kind: str, delegate_pk: int, choice_pk: int | None, **extra) -> EmailMultiAlternatives:
     delegate = Delegate.objects.select_related("event").get(pk=delegate_pk)
     choice = None
     if choice_pk is not None:
@@ -72,6 +73,7 @@ def _build(kind: str, delegate_pk: int, choice_pk: int | None) -> EmailMultiAlte
         "manage_url": manage_url(delegate) if active else "",
         "register_url": settings.SITE_URL
         + reverse("registration:register", kwargs={"event_slug": delegate.event.slug}),
+        **extra,
     }
     message = EmailMultiAlternatives(
         subject=_subject(kind, delegate, choice),
@@ -95,11 +97,11 @@ def _send_now(message_pk: int) -> None:
         send_all(queued)
 
 
-def _queue(kind: str, delegate_pk: int, choice_pk: int | None = None) -> None:
+def _queue(kind: str, delegate_pk: int, choice_pk: int | None = None, **extra) -> None:
     # Always the queue, whatever EMAIL_BACKEND says (this is what mailer's DbBackend
     # does): sending here would block the request on the mail server, and a rollback
     # could not take it back.
-    queued = Message.objects.create(email=_build(kind, delegate_pk, choice_pk))
+    queued = Message.objects.create(email=_build(kind, delegate_pk, choice_pk, **extra))
     if settings.SEND_MAIL_ON_COMMIT:
         transaction.on_commit(partial(_send_now, queued.pk), robust=True)
 
@@ -129,3 +131,9 @@ def notify_event_place(*, delegate: Delegate) -> None:
 def notify_breakout_place(*, choice: BreakoutChoice) -> None:
     """Promoted from a breakout session's waitlist."""
     _queue("breakout_place", choice.delegate_id, choice.pk)
+
+
+def notify_breakout_swap(*, choice: BreakoutChoice, given_up: BreakoutSession) -> None:
+    """Promoted from a session's waitlist into the place the delegate was waiting for,
+    giving up the place they had kept in `given_up` until then."""
+    _queue("breakout_swap", choice.delegate_id, choice.pk, given_up=given_up)

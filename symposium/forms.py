@@ -8,6 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
+from breakouts.enums import ChoiceStatus
 from breakouts.selectors import availability_label
 from symposium.enums import DietaryRequirement, Sector
 from symposium.models import ACCESS_NEEDS_MAX_LENGTH, clock
@@ -38,6 +39,14 @@ def text_field(label, max_length, *, required=None, what=None, **kwargs):
 
 def round_field_name(agenda_item_id):
     return f"round_{agenda_item_id}"
+
+
+def swap_field_name(session_id):
+    """Named after the full session, so that picking another asks again."""
+    return f"swap_{session_id}"
+
+
+KEEP_PLACE, GIVE_UP_PLACE = "keep", "give_up"
 
 
 class DelegateForm(forms.Form):
@@ -242,18 +251,113 @@ class RegistrationForm(DelegateForm):
 
 
 class ManageForm(DelegateForm):
-    """The same questions, filled in from the registration."""
+    """The same questions, filled in from the registration.
+
+    `choices` are the delegate's, from `breakouts.services.delegate_choices`. Moving
+    from a place to a full session asks first whether to keep the place until the new
+    session has room: the first POST gets the question back (`asks_before_saving`),
+    with keeping the place chosen, and the next carries the answer.
+    """
 
     submit_label = "Save changes"
+    swap_fields = {}
 
-    def __init__(self, *args, delegate, **kwargs):
+    def __init__(self, *args, delegate, choices=(), **kwargs):
         needs = getattr(delegate, "needs", None)
         initial = {name: getattr(delegate, name) for name in DETAILS_FIELDS}
         if needs is not None:
             initial |= {name: getattr(needs, name) for name in NEEDS_FIELDS}
             initial["needs_consent"] = True
-        super().__init__(*args, initial=initial | kwargs.pop("initial", {}), **kwargs)
+        super().__init__(
+            *args,
+            initial=initial | kwargs.pop("initial", {}),
+            current_sessions=[(choice.waiting_for or choice).session for choice in choices],
+            **kwargs,
+        )
         self.needs_stored = needs is not None
+        self.places = {
+            choice.agenda_item_id: choice
+            for choice in choices
+            if choice.status == ChoiceStatus.CONFIRMED
+        }
+        self._label_kept_places()
+        self.swap_fields, self.asks_before_saving = self._swap_questions(), False
+        for name in self.swap_fields:
+            if name not in self.data:
+                self.data = self.data.copy()
+                self.data[name] = KEEP_PLACE
+                self.asks_before_saving = True
+        self.helper = self._helper()
+
+    def _label_kept_places(self):
+        for round_id, place in self.places.items():
+            if place.waiting_for is None:
+                continue
+            field = self.fields[round_field_name(round_id)]
+            labels = {
+                str(place.session_id): f"{place.session.theme.title} – your place, kept until "
+                "you get one in the breakout you are waiting for",
+                str(place.waiting_for.session_id): f"{place.waiting_for.session.theme.title} – "
+                f"you are waiting for a place (position {place.waiting_for.waitlist_position})",
+            }
+            field.choices = [(value, labels.get(value, label)) for value, label in field.choices]
+
+    def _moves_to_full_session(self, round_id):
+        """The full session picked in this round in place of the delegate's place, or None."""
+        place = self.places.get(round_id)
+        try:
+            picked = self.sessions.get(int(self.data.get(round_field_name(round_id), "")))
+        except ValueError:
+            return None
+        if place is None or picked is None or picked.agenda_item_id != round_id:
+            return None
+        if picked.pk in {place.session_id, (place.waiting_for or place).session_id}:
+            return None
+        return picked if picked.places_taken >= picked.capacity else None
+
+    def _swap_questions(self):
+        """{question's field name: round pk} for each move from a place to a full session."""
+        if not self.is_bound:
+            return {}
+        names = {}
+        for round_id, place in self.places.items():
+            picked = self._moves_to_full_session(round_id)
+            if picked is None:
+                continue
+            kept, wanted = place.session.theme.title, picked.theme.title
+            name = swap_field_name(picked.pk)
+            self.fields[name] = forms.ChoiceField(
+                choices=[
+                    (
+                        KEEP_PLACE,
+                        f"Keep my place in {kept} until a place in {wanted} comes up (recommended)",
+                    ),
+                    (
+                        GIVE_UP_PLACE,
+                        f"Give up my place in {kept} and join the waitlist for {wanted}",
+                    ),
+                ],
+                widget=forms.RadioSelect,
+                label=f"{wanted} is full. What should happen to your place in {kept}?",
+                help_text="If you keep your place, we move you and email you as soon as a "
+                f"place in {wanted} comes up.",
+            )
+            names[name] = round_id
+        return names
+
+    def _helper(self):
+        helper = super()._helper()
+        if self.swap_fields:
+            helper.layout.insert(0, Fieldset("Before we save your changes", *self.swap_fields))
+        return helper
+
+    def service_kwargs(self):
+        give_up = [
+            round_id
+            for name, round_id in self.swap_fields.items()
+            if self.cleaned_data[name] == GIVE_UP_PLACE
+        ]
+        return super().service_kwargs() | {"give_up_rounds": give_up}
 
 
 class ManageLinkRequestForm(forms.Form):

@@ -55,6 +55,11 @@ def _choice_data(choice: BreakoutChoice) -> dict:
     }
 
 
+def _all_choices(delegate: Delegate) -> list[BreakoutChoice]:
+    places = delegate_choices(delegate=delegate)
+    return places + [place.waiting_for for place in places if place.waiting_for]
+
+
 def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict:
     """Everything held about one registration, for the delegate's own copy (right of
     access, right to data portability). No side effects; a few queries."""
@@ -86,9 +91,7 @@ def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict
             "needs_storage_agreed_at": needs.consented_at if needs else None,
         },
         "dietary_and_access_needs": _needs_data(needs),
-        "breakout_choices": [
-            _choice_data(choice) for choice in delegate_choices(delegate=delegate)
-        ],
+        "breakout_choices": [_choice_data(choice) for choice in _all_choices(delegate)],
     }
 
 

@@ -112,7 +112,10 @@ def _set_details(delegate: Delegate, **details) -> None:
 
 def _notify_promoted_choices(choices: Sequence[BreakoutChoice]) -> None:
     for choice in choices:
-        emails.notify_breakout_place(choice=choice)
+        if getattr(choice, "given_up", None):
+            emails.notify_breakout_swap(choice=choice, given_up=choice.given_up)
+        else:
+            emails.notify_breakout_place(choice=choice)
 
 
 def register_delegate(
@@ -202,12 +205,15 @@ def update_registration(
     job_title: str = "",
     needs: Needs | None = None,
     sessions: Sequence[BreakoutSession] = (),
+    give_up_rounds: Sequence[int] = (),
     now: dt.datetime | None = None,
 ) -> Delegate:
     """Change a registration's details, needs and breakout choices.
 
     `needs=None` means no consent: any stored needs are deleted. Leaving a session
-    frees the place for the first person in its queue.
+    frees the place for the first person in its queue. Moving from a place to a full
+    session keeps the place until the new one has room, except in `give_up_rounds`
+    (see breakouts.services.set_breakout_choices).
 
     Side effects: locks the delegate row (then sessions); updates Delegate,
     DelegateNeeds and BreakoutChoice rows; emails the delegate a summary when
@@ -246,7 +252,9 @@ def update_registration(
             ) from error
         after = _details(delegate)
         needs_changed = _save_needs(delegate=delegate, needs=needs, now=now)
-        changes = breakout_services.set_breakout_choices(delegate=delegate, sessions=sessions)
+        changes = breakout_services.set_breakout_choices(
+            delegate=delegate, sessions=sessions, give_up_rounds=give_up_rounds
+        )
         if before != after or needs_changed or changes:
             emails.notify_changed(delegate=delegate)
         _notify_promoted_choices(changes.promoted)

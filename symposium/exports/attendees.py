@@ -149,7 +149,7 @@ class AttendeeList(ListExporter):
         # Only the ids and status of each choice: the theme titles come from one dict,
         # not from two more model instances per choice.
         choices = BreakoutChoice.objects.only(
-            "delegate_id", "agenda_item_id", "session_id", "status"
+            "delegate_id", "agenda_item_id", "session_id", "status", "replaces_id"
         ).order_by()
         delegates = self.delegates.order_by(*by_name()).prefetch_related(
             Prefetch("breakout_choices", queryset=choices)
@@ -158,7 +158,12 @@ class AttendeeList(ListExporter):
         return delegates.select_related("needs") if self.include_needs else delegates
 
     def _breakouts(self, delegate: Delegate, themes: dict[int, str]) -> list[str]:
-        by_round = {choice.agenda_item_id: choice for choice in delegate.breakout_choices.all()}
+        # A swap waiting for a place is not the delegate's breakout yet: the place kept is.
+        by_round = {
+            choice.agenda_item_id: choice
+            for choice in delegate.breakout_choices.all()
+            if not choice.replaces_id
+        }
         cells = []
         for item in self.rounds:
             choice = by_round.get(item.pk)

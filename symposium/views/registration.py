@@ -189,13 +189,15 @@ class ManageView(ManageTokenMixin, FormView):
             "event": self.event,
             "delegate": self.delegate,
             "sessions": list(event_sessions(self.event)),
-            "current_sessions": [choice.session for choice in self.choices],
+            "choices": self.choices,
         }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(choices=self.choices, **kwargs)
 
     def form_valid(self, form):
+        if form.asks_before_saving:
+            return self.render_to_response(self.get_context_data(form=form))
         try:
             services.update_registration(delegate=self.delegate, **form.service_kwargs())
         except ValidationError as error:
