@@ -16,6 +16,7 @@ from django.urls import reverse
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
 from breakouts.services import with_waitlist_positions
+from symposium import services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from symposium.tokens import make_manage_token
@@ -184,3 +185,48 @@ def test_concurrent_registrations_with_one_email_make_one_registration(settings)
     assert errors == []
     assert sorted(statuses) == [302] * 10
     assert Delegate.objects.filter(event=event).count() == 1
+
+
+def test_concurrent_swaps_and_cancellations_in_one_round_complete_without_deadlock():
+    """Three full sessions; four delegates in each move on round the ring (A to B, B to
+    C, C to A) keeping their places, while one in each cancels. Every swap cascades
+    through the round; whatever the order, all complete, and no place is lost."""
+    event = EventFactory(delegate_capacity=500)
+    round_sessions = [BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=5)]
+    round_ = round_sessions[0].agenda_item
+    round_sessions += [
+        BreakoutSessionFactory(theme=ThemeFactory(event=event), agenda_item=round_, capacity=5)
+        for _ in range(2)
+    ]
+    movers, leavers = {}, []
+    for index, session in enumerate(round_sessions):
+        choices = BreakoutChoiceFactory.create_batch(5, session=session)
+        leavers.append(choices[0].delegate)
+        movers |= {choice.delegate: round_sessions[(index + 1) % 3] for choice in choices[1:]}
+
+    def move(delegate, session):
+        details = {
+            "full_name": delegate.full_name,
+            "email": delegate.email,
+            "organisation": delegate.organisation,
+            "sector": delegate.sector,
+        }
+        return lambda: (
+            services.update_registration(delegate=delegate, **details, sessions=[session]).pk
+        )
+
+    requests = [move(delegate, session) for delegate, session in movers.items()]
+    requests += [
+        lambda leaver=leaver: services.cancel_registration(delegate=leaver).pk for leaver in leavers
+    ]
+
+    _, errors = all_at_once(requests)
+
+    assert errors == []
+    for delegate, session in movers.items():
+        assert [
+            (choice.session, choice.status, choice.replaces_id)
+            for choice in delegate.breakout_choices.all()
+        ] == [(session, ChoiceStatus.CONFIRMED, None)]
+    for session in round_sessions:
+        assert BreakoutChoice.objects.filter(session=session).count() == 4
