@@ -206,3 +206,45 @@ def test_choice_admin_adds_a_choice_in_a_free_round(organiser_client):
         session,
         session.agenda_item,
     )
+
+
+def swap_in_one_round():
+    """A delegate's place, and the swap waiting to replace it in a full session."""
+    place = BreakoutChoiceFactory(session=BreakoutSessionFactory(capacity=1))
+    full = BreakoutSessionFactory(
+        theme=ThemeFactory(event=place.session.theme.event),
+        agenda_item=place.session.agenda_item,
+        capacity=1,
+    )
+    swap = BreakoutChoiceFactory(
+        delegate=place.delegate, session=full, status=ChoiceStatus.WAITLISTED, replaces=place
+    )
+    return place, swap
+
+
+def test_choice_admin_edits_a_place_kept_for_a_swap(organiser_client):
+    place, swap = swap_in_one_round()
+    form = choice_form(place.delegate, place.session)
+
+    saved = organiser_client.post(admin_url(BreakoutChoice, "change", place.pk), form)
+    refused = organiser_client.post(
+        admin_url(BreakoutChoice, "change", swap.pk), choice_form(swap.delegate, swap.session)
+    )
+
+    assert saved.status_code == 302
+    assert refused.status_code == 200
+    assert "This choice is waiting to replace the delegate&#x27;s place" in (
+        refused.content.decode()
+    )
+    swap.refresh_from_db()
+    assert (swap.status, swap.replaces) == (ChoiceStatus.WAITLISTED, place)
+
+
+def test_deleting_the_place_kept_leaves_the_swap_an_ordinary_queue_entry(organiser_client):
+    place, swap = swap_in_one_round()
+
+    response = organiser_client.post(admin_url(BreakoutChoice, "delete", place.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    swap.refresh_from_db()
+    assert (swap.status, swap.replaces) == (ChoiceStatus.WAITLISTED, None)

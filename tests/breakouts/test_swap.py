@@ -6,7 +6,7 @@ import pytest
 from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
-from symposium import services
+from symposium import privacy, services
 from symposium.exports.attendees import AttendeeList
 from symposium.exports.selectors import sign_in_sessions
 from symposium.models import Delegate
@@ -257,3 +257,15 @@ def test_exports_and_sign_in_sheets_count_only_the_place_kept(swapping):
     assert sheets["Best start"][0].email == "holder@example.org"
     assert next(rows)[6] == "Housing (Confirmed)"
     assert breakout_services.places_taken(session=best_start) == 1
+
+
+def test_the_delegates_own_data_lists_the_place_and_the_swap(swapping):
+    mover, _, _, _, best_start = swapping
+    breakout_services.set_breakout_choices(delegate=mover, sessions=[best_start])
+
+    data = privacy.delegate_data(delegate=mover)
+
+    assert [
+        (choice["theme"], choice["status"], choice["waitlist_position"])
+        for choice in data["breakout_choices"]
+    ] == [("Housing", "Confirmed", None), ("Best start", "On the waitlist", 1)]
