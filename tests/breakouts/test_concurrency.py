@@ -27,6 +27,7 @@ from tests.factories import (
     EventFactory,
     ThemeFactory,
 )
+from tests.helpers import delegate_details
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -205,12 +206,7 @@ def test_concurrent_swaps_and_cancellations_in_one_round_complete_without_deadlo
         movers |= {choice.delegate: round_sessions[(index + 1) % 3] for choice in choices[1:]}
 
     def move(delegate, session):
-        details = {
-            "full_name": delegate.full_name,
-            "email": delegate.email,
-            "organisation": delegate.organisation,
-            "sector": delegate.sector,
-        }
+        details = delegate_details(delegate)
         return lambda: (
             services.update_registration(delegate=delegate, **details, sessions=[session]).pk
         )

@@ -17,6 +17,7 @@ from tests.factories import (
     EventFactory,
     ThemeFactory,
 )
+from tests.helpers import delegate_details
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -221,12 +222,7 @@ def test_cancelling_the_registration_releases_both(
 
 def test_update_registration_keeps_the_place_unless_told_to_give_it_up(swapping):
     mover, _, _, housing, best_start = swapping
-    details = {
-        "full_name": mover.full_name,
-        "email": mover.email,
-        "organisation": mover.organisation,
-        "sector": mover.sector,
-    }
+    details = delegate_details(mover)
 
     services.update_registration(delegate=mover, **details, sessions=[best_start])
     kept = choices(housing)

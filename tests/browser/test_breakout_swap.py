@@ -7,14 +7,14 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
-from symposium import services
-from symposium.enums import Sector
 from symposium.tokens import make_manage_token
 from tests.browser.conftest import axe_violations
 from tests.factories import (
     BreakoutRoundFactory,
     BreakoutSessionFactory,
+    DelegateFactory,
     EventFactory,
     RoomFactory,
     ThemeFactory,
@@ -23,15 +23,10 @@ from tests.factories import (
 EVENT_NAME = "Kent and Medway ICS symposium"
 
 
-def register_someone(event, name, sessions):
-    return services.register_delegate(
-        event=event,
-        full_name=name,
-        email=f"{name.split()[0].lower()}@example.org",
-        organisation="Medway Council",
-        sector=Sector.COUNCIL,
-        sessions=sessions,
-    ).delegate
+def delegate_choosing(event, email, sessions):
+    delegate = DelegateFactory(event=event, email=email)
+    breakout_services.set_breakout_choices(delegate=delegate, sessions=sessions)
+    return delegate
 
 
 @pytest.fixture
@@ -53,9 +48,9 @@ def world():
     )
     return {
         "event": event,
-        "priya": register_someone(event, "Priya Shah", [prevention]),
-        "holly": register_someone(event, "Holly Holder", [crisis_care]),
-        "wendy": register_someone(event, "Wendy Waits", [prevention]),
+        "priya": delegate_choosing(event, "priya@example.org", [prevention]),
+        "holly": delegate_choosing(event, "holly@example.org", [crisis_care]),
+        "wendy": delegate_choosing(event, "wendy@example.org", [prevention]),
     }
 
 
