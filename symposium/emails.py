@@ -52,7 +52,8 @@ def _address(address: str) -> str:
     try:
         validate_email(address)
     except ValidationError as error:
-        raise Unsendable(f"not an email address: {address!r}") from error
+        # Not the address itself: the error is logged and kept on the outbox row.
+        raise Unsendable("the email address cannot go into a mail header") from error
     return address
 
 
