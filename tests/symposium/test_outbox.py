@@ -1,8 +1,13 @@
 """Emails are owed in the change's transaction and built after its commit: text that
 cannot go into a calendar or a mail header as it is never breaks a registration, and a
 delegate whose email cannot be built never stops someone else's cancellation or erasure.
-What is left owed (a process that died after the commit, a failure) the sweep queues."""
+What is left owed (a process that died after the commit, a failure) the sweep queues.
 
+The forms and the model refuse control characters in names, but rows written before
+they did, the admin's bulk tools and imports can still hold them: such rows are made
+here as an import would, without validation."""
+
+import re
 import subprocess
 import sys
 import threading
@@ -11,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from icalendar import Calendar
 from mailer.models import Message
 
 from symposium import privacy, services
@@ -22,7 +28,8 @@ from tests.test_multi_server import server_env
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-EVE = "Eve\r\nBcc: x@example.com"
+# Eve's surname as an old row holds it.
+EVE_ADAMS = "Adams\r\nBcc: x@example.com"
 
 
 def unsendable(address):
@@ -49,30 +56,62 @@ def after_commit(django_capture_on_commit_callbacks):
 
 
 def register(event, name, email):
+    first_name, last_name = name.split(" ")
     return services.register_delegate(
-        event=event, full_name=name, email=email, organisation="Medway Council", sector="council"
+        event=event,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        organisation="Medway Council",
+        sector="council",
     ).delegate
 
 
-def calendar_lines(message):
+def imported_waitlisted(event, *, first_name, last_name, email):
+    """A delegate on the waitlist as an import wrote them: not validated."""
+    return DelegateFactory(
+        event=event,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        status=RegistrationStatus.WAITLISTED,
+    )
+
+
+def calendar_text(message):
     [(_, content, _)] = message.attachments
-    text = content.decode() if isinstance(content, bytes) else content
-    return text.split("\r\n")
+    return content.decode() if isinstance(content, bytes) else content
+
+
+def calendar_name(message):
+    return str(Calendar.from_ical(calendar_text(message))["X-WR-CALNAME"])
+
+
+def injected_lines(message):
+    """Lines that are neither a property, as icalendar writes one (upper case), nor the
+    continuation of a folded line."""
+    lines = calendar_text(message).split("\r\n")[:-1]
+    return [line for line in lines if not re.match(r"[A-Z][A-Z0-9-]*[;:]| ", line)]
 
 
 @pytest.mark.django_db
 def test_line_break_in_name_gives_a_calendar_without_injected_lines(
     event, after_commit, mailoutbox
 ):
-    delegate = after_commit(register, event=event, name=EVE, email="eve@example.org")
+    event.delegate_capacity = 1
+    event.save()
+    ada = register(event, "Ada Lovelace", "ada@example.org")
+    eve = imported_waitlisted(event, first_name="Eve", last_name=EVE_ADAMS, email="eve@example.org")
 
-    assert delegate.status == RegistrationStatus.CONFIRMED
-    [message] = mailoutbox
-    assert message.to == ["eve@example.org"]
-    lines = calendar_lines(message)
-    assert "X-WR-CALNAME:Kent and Medway ICS symposium – Eve Bcc: x@example.com" in lines
-    assert not [line for line in lines if line.startswith("Bcc")]
-    assert not OutboxEmail.objects.exists()
+    after_commit(services.cancel_registration, delegate=ada)  # Eve gets the place.
+
+    eve.refresh_from_db()
+    assert eve.status == RegistrationStatus.CONFIRMED
+    [message] = [message for message in mailoutbox if message.to == ["eve@example.org"]]
+    assert calendar_name(message) == "Kent and Medway ICS symposium – Eve Adams Bcc: x@example.com"
+    assert injected_lines(message) == []
+    assert message.message()["Bcc"] is None
+    assert owed(eve) == []
 
 
 @pytest.mark.django_db
@@ -85,8 +124,8 @@ def test_line_break_in_event_name_gives_a_one_line_subject(event, after_commit, 
     [message] = mailoutbox
     assert message.subject == "Your place at Kent and Medway Bcc: x@example.com is confirmed"
     assert message.message()["Bcc"] is None
-    [calendar_name] = [line for line in calendar_lines(message) if "CALNAME" in line]
-    assert calendar_name == "X-WR-CALNAME:Kent and Medway Bcc: x@example.com – Sam Okafor"
+    assert calendar_name(message) == "Kent and Medway Bcc: x@example.com – Sam Okafor"
+    assert injected_lines(message) == []
 
 
 @pytest.mark.django_db
@@ -104,16 +143,17 @@ def test_unusable_contact_email_is_left_out_of_reply_to(event, after_commit, mai
 @pytest.fixture
 def full_event(event):
     """Two places, both taken; Eve (a line break in her name) and Finn on the waitlist,
-    with addresses an import has since spoiled."""
+    imported with addresses no mail header can carry."""
     event.delegate_capacity = 2
     event.save()
     ada = register(event, "Ada Lovelace", "ada@example.org")
     ben = register(event, "Ben Okri", "ben@example.org")
-    eve = register(event, EVE, "eve@example.org")
-    finn = register(event, "Finn Doyle", "finn@example.org")
-    assert [eve.status, finn.status] == [RegistrationStatus.WAITLISTED] * 2
-    for delegate in (eve, finn):
-        Delegate.objects.filter(pk=delegate.pk).update(email=unsendable(delegate.email))
+    eve = imported_waitlisted(
+        event, first_name="Eve", last_name=EVE_ADAMS, email=unsendable("eve@example.org")
+    )
+    finn = imported_waitlisted(
+        event, first_name="Finn", last_name="Doyle", email=unsendable("finn@example.org")
+    )
     OutboxEmail.objects.all().delete()  # Their confirmations are not what is tested.
     return ada, ben, eve, finn
 
@@ -134,10 +174,10 @@ def test_cancel_and_erase_go_through_when_the_promoted_delegates_email_cannot_be
     assert cancelled.status == RegistrationStatus.CANCELLED
     assert erased is True
     assert not Delegate.objects.filter(pk=ben.pk).exists()
-    assert set(Delegate.objects.values_list("full_name", "status")) == {
-        ("Ada Lovelace", RegistrationStatus.CANCELLED),
-        (EVE, RegistrationStatus.CONFIRMED),
-        ("Finn Doyle", RegistrationStatus.CONFIRMED),
+    assert set(Delegate.objects.values_list("last_name", "status")) == {
+        ("Lovelace", RegistrationStatus.CANCELLED),
+        (EVE_ADAMS, RegistrationStatus.CONFIRMED),
+        ("Doyle", RegistrationStatus.CONFIRMED),
     }
     # The cancelled and the erased delegate have their emails; Eve and Finn's are owed.
     assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
@@ -181,7 +221,7 @@ with transaction.atomic():
     # Before the email's own on-commit work: the process dies between the two.
     transaction.on_commit(lambda: os._exit(0))
     services.register_delegate(
-        event=Event.objects.get(slug="kent-medway"), full_name="Priya O'Neill",
+        event=Event.objects.get(slug="kent-medway"), first_name="Priya", last_name="O'Neill",
         email="priya@example.org", organisation="Kent and Medway ICB", sector="nhs",
     )
 """
