@@ -23,7 +23,7 @@ from symposium import privacy, services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, OutboxEmail
 from tests.factories import AgendaItemFactory, DelegateFactory, EventFactory
-from tests.test_multi_server import server_env
+from tests.servers import production_env
 
 pytestmark = pytest.mark.postgres
 
@@ -232,7 +232,7 @@ def test_sweep_queues_the_email_of_a_process_that_died_after_its_commit(event):
     died = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", DIE_AFTER_COMMIT],
         cwd=ROOT,
-        env=server_env(),
+        env=production_env(),
         capture_output=True,
         text=True,
         timeout=60,
