@@ -16,6 +16,7 @@ from symposium.models import (
     Event,
     ExportRecord,
     NameCollate,
+    OutboxEmail,
     Room,
     clock,
 )
@@ -282,6 +283,29 @@ class ExportRecordAdmin(admin.ModelAdmin):
     list_display = ["export", "file_format", "row_count", "exported_by", "exported_at", "event"]
     list_filter = ["event"]
     list_select_related = ["exported_by", "event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Emails owed to delegates that could not be queued yet, and why: correct the
+    delegate's details and the mail worker's sweep queues them. Read-only; whoever may
+    see delegates may see this."""
+
+    list_display = ["kind", "delegate", "created_at", "attempts", "tried_at", "last_error"]
+    list_filter = ["kind"]
+    list_select_related = ["delegate"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("symposium.view_delegate")
 
     def has_add_permission(self, request):
         return False

@@ -1,20 +1,30 @@
 """Emails to delegates: plain text and HTML, with their own calendar and manage link.
 
 Services call the `notify_*` functions inside their transaction, after the change they
-describe. Each builds the email from what the database then holds and writes it to the
-django-mailer queue (a `mailer.Message` row) in that same transaction: a change that
-rolls back leaves no email, and a mail server that is down never turns a saved
-registration into an error. The worker (`manage.py runmailer`, and `retry_deferred`
-for the messages it had to put aside) sends the queue.
+describe. Each adds a small `OutboxEmail` row in that transaction, so a change that
+rolls back owes no email. Once it has committed, the email is built from what the
+database then holds and written to the django-mailer queue (a `mailer.Message` row) in a
+transaction of its own: an email that cannot be built (a template error, an address no
+mail header can carry) is logged and left in the outbox with the error, and never turns
+someone's registration, cancellation or erasure into an error or a rollback. The mail
+worker's sweep (`manage.py send_outbox`) builds what is left, e.g. when the process died
+between the commit and the build. The worker (`manage.py runmailer`, and
+`retry_deferred` for the messages it had to put aside) sends the queue.
 """
 
+import datetime as dt
+import logging
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from mailer.engine import send_all
 from mailer.models import Message
 
@@ -22,8 +32,37 @@ from breakouts.models import BreakoutChoice, BreakoutSession
 from breakouts.services import delegate_choices
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
-from symposium.models import Delegate, DelegateNeeds
+from symposium.models import Delegate, DelegateNeeds, OutboxEmail
+from symposium.text import one_line
 from symposium.tokens import make_manage_token
+
+logger = logging.getLogger(__name__)
+
+# The sweep stops retrying an email it has failed to build for this long (it stays in
+# the outbox, with its error, for an organiser to see).
+RETRY_FOR = dt.timedelta(days=1)
+
+
+class Unsendable(Exception):
+    """The delegate's data cannot be put into an email."""
+
+
+def _address(address: str) -> str:
+    """An address a mail header can carry as it is; a line break in one would add headers."""
+    try:
+        validate_email(address)
+    except ValidationError as error:
+        # Not the address itself: the error is logged and kept on the outbox row.
+        raise Unsendable("the email address cannot go into a mail header") from error
+    return address
+
+
+def _reply_to(event) -> list[str] | None:
+    try:
+        return [_address(event.contact_email)] if event.contact_email else None
+    except Unsendable:
+        logger.warning("Event %s: its contact email is left out of Reply-To", event.pk)
+        return None
 
 
 def manage_url(delegate: Delegate) -> str:
@@ -39,8 +78,8 @@ def calendar_file(delegate: Delegate, choices) -> bytes:
     return delegate_calendar(delegate, agenda, choices)
 
 
-def _subject(kind, delegate, choice):
-    event = delegate.event.name
+def _subject(kind, delegate):
+    event = one_line(delegate.event.name)
     if kind == "registered" and delegate.status == RegistrationStatus.WAITLISTED:
         return f"You are on the waitlist for {event}"
     return {
@@ -54,7 +93,9 @@ def _subject(kind, delegate, choice):
     }[kind]
 
 
-def _build(kind: str, delegate_pk: int, choice_pk: int | None, **extra) -> EmailMultiAlternatives:
+def _build(
+    kind: str, delegate_pk: int, choice_pk: int | None, given_up_pk: int | None = None
+) -> EmailMultiAlternatives:
     delegate = Delegate.objects.select_related("event").get(pk=delegate_pk)
     choice = None
     if choice_pk is not None:
@@ -73,13 +114,15 @@ def _build(kind: str, delegate_pk: int, choice_pk: int | None, **extra) -> Email
         "manage_url": manage_url(delegate) if active else "",
         "register_url": settings.SITE_URL
         + reverse("registration:register", kwargs={"event_slug": delegate.event.slug}),
-        **extra,
+        "given_up": BreakoutSession.objects.select_related("theme").filter(pk=given_up_pk).first()
+        if given_up_pk
+        else None,
     }
     message = EmailMultiAlternatives(
-        subject=_subject(kind, delegate, choice),
+        subject=_subject(kind, delegate),
         body=render_to_string(f"emails/{kind}.txt", context),
-        to=[delegate.email],
-        reply_to=[delegate.event.contact_email] if delegate.event.contact_email else None,
+        to=[_address(delegate.email)],
+        reply_to=_reply_to(delegate.event),
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
     if delegate.status == RegistrationStatus.CONFIRMED and kind != "manage_link":
@@ -89,21 +132,103 @@ def _build(kind: str, delegate_pk: int, choice_pk: int | None, **extra) -> Email
     return message
 
 
-def _send_now(message_pk: int) -> None:
-    queued = Message.objects.filter(pk=message_pk)
+def _send_now(message_pks: list[int]) -> None:
+    queued = Message.objects.filter(pk__in=message_pks)
     # Not if the worker got there first (send_all would take an empty queryset as
     # "the whole queue").
     if queued.exists():
         send_all(queued)
 
 
-def _queue(kind: str, delegate_pk: int, choice_pk: int | None = None, **extra) -> None:
-    # Always the queue, whatever EMAIL_BACKEND says (this is what mailer's DbBackend
-    # does): sending here would block the request on the mail server, and a rollback
-    # could not take it back.
-    queued = Message.objects.create(email=_build(kind, delegate_pk, choice_pk, **extra))
-    if settings.SEND_MAIL_ON_COMMIT:
-        transaction.on_commit(partial(_send_now, queued.pk), robust=True)
+def _record_failure(owed_pk: int, error: Exception) -> None:
+    logger.error("Could not build the email owed as outbox row %s", owed_pk, exc_info=error)
+    OutboxEmail.objects.filter(pk=owed_pk).update(
+        attempts=F("attempts") + 1,
+        tried_at=timezone.now(),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+
+
+def _render(owed: OutboxEmail) -> int | None:
+    """Queue the email and drop it from the outbox; the Message's pk, or None when it
+    could not be built (the failure is logged and kept on the row). The caller holds
+    the row's lock."""
+    owed_pk = owed.pk  # delete() forgets it
+    try:
+        with transaction.atomic():
+            queued = Message.objects.create(
+                email=_build(owed.kind, owed.delegate_id, owed.choice_id, owed.given_up_id)
+            )
+            owed.delete()
+    except Exception as error:  # Whatever it is, it must not reach the caller.
+        _record_failure(owed_pk, error)
+        return None
+    return queued.pk
+
+
+def render_owed(owed_pk: int) -> int | None:
+    """Queue one owed email in a transaction of its own; the Message's pk, or None when
+    it was queued already, is being queued by someone else, or failed."""
+    with transaction.atomic():
+        owed = OutboxEmail.objects.select_for_update(skip_locked=True).filter(pk=owed_pk).first()
+        return _render(owed) if owed else None
+
+
+def _render_after_commit(owed_pk: int) -> None:
+    queued = render_owed(owed_pk)
+    if queued and settings.SEND_MAIL_ON_COMMIT:
+        _send_now([queued])
+
+
+def render_before_erasure(*, delegate: Delegate) -> None:
+    """Queue now, inside the caller's transaction, what is owed to a delegate whose row
+    is about to be deleted (the cancellation of an erasure): after the commit nothing
+    would be left to build it from. A failure is logged and the email dropped with the
+    row; the erasure goes on."""
+    queued = [
+        _render(owed) for owed in OutboxEmail.objects.select_for_update().filter(delegate=delegate)
+    ]
+    queued = [pk for pk in queued if pk]
+    if queued and settings.SEND_MAIL_ON_COMMIT:
+        transaction.on_commit(partial(_send_now, queued), robust=True)
+
+
+def owed_emails(*, now: dt.datetime | None = None):
+    """What the sweep should (re)try: never tried, or failed within RETRY_FOR."""
+    now = now or timezone.now()
+    return OutboxEmail.objects.filter(Q(attempts=0) | Q(created_at__gte=now - RETRY_FOR))
+
+
+def send_outbox(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """The mail worker's sweep: queue every owed email, one transaction each, skipping
+    rows another server is queueing. Returns (queued, failed)."""
+    queued = failed = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            owed = (
+                owed_emails(now=now)
+                .select_for_update(skip_locked=True)
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .first()
+            )
+            if owed is None:
+                return queued, failed
+            last_pk = owed.pk
+            if _render(owed):
+                queued += 1
+            else:
+                failed += 1
+
+
+def _queue(
+    kind: str, delegate_pk: int, choice_pk: int | None = None, given_up_pk: int | None = None
+) -> None:
+    owed = OutboxEmail.objects.create(
+        kind=kind, delegate_id=delegate_pk, choice_id=choice_pk, given_up_id=given_up_pk
+    )
+    transaction.on_commit(partial(_render_after_commit, owed.pk), robust=True)
 
 
 def notify_registered(*, delegate: Delegate) -> None:
@@ -136,4 +261,4 @@ def notify_breakout_place(*, choice: BreakoutChoice) -> None:
 def notify_breakout_swap(*, choice: BreakoutChoice, given_up: BreakoutSession) -> None:
     """Promoted from a session's waitlist into the place the delegate was waiting for,
     giving up the place they had kept in `given_up` until then."""
-    _queue("breakout_swap", choice.delegate_id, choice.pk, given_up=given_up)
+    _queue("breakout_swap", choice.delegate_id, choice.pk, given_up.pk)

@@ -41,3 +41,13 @@ class DietaryRequirement(models.TextChoices):
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"
+
+
+class EmailKind(models.TextChoices):
+    REGISTERED = "registered", "Registration confirmed or waitlisted"
+    MANAGE_LINK = "manage_link", "Manage link"
+    CHANGED = "changed", "Registration changed"
+    CANCELLED = "cancelled", "Registration cancelled"
+    EVENT_PLACE = "event_place", "Place at the event"
+    BREAKOUT_PLACE = "breakout_place", "Place in a breakout"
+    BREAKOUT_SWAP = "breakout_swap", "Moved to the breakout waited for"

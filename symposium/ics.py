@@ -8,6 +8,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from symposium.text import lines, one_line
+
 PRODID = "-//Symposium portal//symposium//EN"
 
 
@@ -17,7 +19,7 @@ def _calendar(name):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     return calendar
 
@@ -25,18 +27,20 @@ def _calendar(name):
 @lru_cache(maxsize=8192)
 def _entry(*, uid, title, starts_at, ends_at, location, description="") -> bytes:
     """One VEVENT, serialised. Memoised by its whole content (so never stale): the same
-    agenda items are in every delegate's confirmation email, which is built inside the
-    registration's transaction, and icalendar's serialiser is the slow part of it.
-    DTSTAMP is therefore when this entry was first written, which RFC 5545 allows."""
+    agenda items are in every delegate's confirmation email, and icalendar's serialiser
+    is the slow part of building it.
+    DTSTAMP is therefore when this entry was first written, which RFC 5545 allows.
+    icalendar escapes line breaks in text but passes other control characters through,
+    and some readers break lines at them: the texts are made plain first."""
     entry = CalendarEvent()
     entry.add("uid", uid)
     entry.add("dtstamp", timezone.now())
-    entry.add("summary", title)
+    entry.add("summary", one_line(title))
     entry.add("dtstart", timezone.localtime(starts_at))
     entry.add("dtend", timezone.localtime(ends_at))
-    entry.add("location", location)
+    entry.add("location", one_line(location))
     if description:
-        entry.add("description", description)
+        entry.add("description", lines(description))
     return entry.to_ical()
 
 

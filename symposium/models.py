@@ -12,6 +12,7 @@ from django.utils import timezone
 from symposium.enums import (
     AgendaKind,
     DietaryRequirement,
+    EmailKind,
     ExportFormat,
     RegistrationStatus,
     Sector,
@@ -321,3 +322,45 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.export} ({self.file_format}) by {self.exported_by} at {self.exported_at}"
+
+
+class OutboxEmail(models.Model):
+    """An email owed to a delegate, not yet written to the mail queue.
+
+    Services add one in their transaction; `symposium.emails` renders it into the
+    django-mailer queue once that transaction has committed, in a transaction of its
+    own, and deletes it. What is left here could not be rendered yet: the mail worker's
+    sweep (`manage.py send_outbox`) tries again.
+    """
+
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    # An email about a registration that has since been erased has nothing to be
+    # rendered from: it goes with the row.
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    choice = models.ForeignKey(
+        "breakouts.BreakoutChoice",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A swap's email names the place the delegate gave up, which is gone by then.
+    given_up = models.ForeignKey(
+        "breakouts.BreakoutSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    tried_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "email not yet queued"
+        verbose_name_plural = "emails not yet queued"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for delegate {self.delegate_id}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from breakouts.models import BreakoutChoice
 from breakouts.services import delegate_choices
-from symposium import services
+from symposium import emails, services
 from symposium.models import Delegate, DelegateNeeds, Event, new_access_key
 
 ANONYMOUS_NAME = "Anonymised delegate"
@@ -144,9 +144,10 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
     Side effects, in one transaction: cancels it first (`services.cancel_registration`:
     the event place and breakout places go to the waitlists, the promoted delegates
     are emailed, and so is this one, the cancellation, which also tells the owner if
-    someone else used their link), then deletes the Delegate row with its needs and
-    choices, and takes the name out of the admin's history. Every manage link dies
-    with the row. Returns False if it was already erased.
+    someone else used their link; built now, as the row it is built from is about to
+    go), then deletes the Delegate row with its needs and choices, and takes the name
+    out of the admin's history. Every manage link dies with the row. Returns False if
+    it was already erased.
     """
     with transaction.atomic():
         # Before cancelling, which deletes the needs and choices the history also names.
@@ -155,6 +156,7 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
             delegate = services.cancel_registration(delegate=delegate, now=now)
         except Delegate.DoesNotExist:
             return False
+        emails.render_before_erasure(delegate=delegate)
         delegate.delete()
     return True
 

@@ -143,10 +143,10 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Every email is queued in the database (django-mailer), in the transaction of the change
-# that causes it; the worker (`manage.py runmailer`, plus `retry_deferred` from cron)
-# sends it through MAILER_EMAIL_BACKEND, the real one: SMTP when EMAIL_HOST is set,
-# otherwise the console.
+# Every email is owed in the database in the transaction of the change that causes it,
+# and queued (django-mailer) right after its commit, or by `send_outbox` from cron; the
+# worker (`manage.py runmailer`, plus `retry_deferred` from cron) sends it through
+# MAILER_EMAIL_BACKEND, the real one: SMTP when EMAIL_HOST is set, otherwise the console.
 EMAIL_BACKEND = "mailer.backend.DbBackend"
 MAILER_EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -10,7 +10,15 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils.html import escape
 
 from breakouts.models import BreakoutChoice
-from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, ExportRecord, Room
+from symposium.models import (
+    AgendaItem,
+    Delegate,
+    DelegateNeeds,
+    Event,
+    ExportRecord,
+    OutboxEmail,
+    Room,
+)
 from tests.factories import (
     AgendaItemFactory,
     BreakoutChoiceFactory,
@@ -48,6 +56,15 @@ def make_export_record():
     )
 
 
+def make_outbox_email():
+    return OutboxEmail.objects.create(
+        kind="registered",
+        delegate=DelegateFactory(),
+        attempts=1,
+        last_error="Unsendable: not an email address",
+    )
+
+
 MAKERS = {
     Event: EventFactory,
     Room: RoomFactory,
@@ -55,8 +72,9 @@ MAKERS = {
     Delegate: make_delegate,
     DelegateNeeds: DelegateNeedsFactory,
     ExportRecord: make_export_record,
+    OutboxEmail: make_outbox_email,
 }
-ADDABLE = [model for model in MAKERS if model is not ExportRecord]
+ADDABLE = [model for model in MAKERS if model not in (ExportRecord, OutboxEmail)]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Emails are queued in the database with the change that causes them and sent by the
-worker, which puts a message aside when the mail server is down and sends it, once,
-when it is back. A real SMTP server (aiosmtpd) on a local port; no mocks."""
+"""Emails are owed in the database with the change that causes them, queued once it has
+committed, and sent by the worker, which puts a message aside when the mail server is
+down and sends it, once, when it is back. A real SMTP server (aiosmtpd) on a local
+port; no mocks."""
 
 import email
 import socket
@@ -13,7 +14,7 @@ from django.urls import reverse
 from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 
 from symposium import services
-from symposium.models import Delegate
+from symposium.models import Delegate, OutboxEmail
 from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -72,17 +73,18 @@ def registration_data(event):
 
 
 def test_registration_succeeds_while_the_mail_server_is_down_and_is_sent_once_it_is_back(
-    client, event, real_smtp
+    post, event, real_smtp
 ):
     url = reverse("registration:register", kwargs={"event_slug": event.slug})
 
-    response = client.post(url, registration_data(event))
+    response = post(url, registration_data(event))  # Runs what follows the commit.
 
     assert response.status_code == 302
     assert response.url == reverse(
         "registration:register-done", kwargs={"event_slug": "kent-medway"}
     )
     assert Delegate.objects.filter(email=ADDRESS).count() == 1
+    assert not OutboxEmail.objects.exists()
     [queued] = Message.objects.all()
     assert queued.to_addresses == [ADDRESS]
     assert queued.subject == "Your place at Kent and Medway ICS symposium is confirmed"
@@ -119,8 +121,10 @@ def test_registration_succeeds_while_the_mail_server_is_down_and_is_sent_once_it
     ]
 
 
-def test_registration_that_rolls_back_leaves_no_queued_message(event):
-    queued_inside = []
+def test_registration_that_rolls_back_leaves_no_email_owed_or_queued(
+    event, django_capture_on_commit_callbacks
+):
+    owed_inside = []
 
     def register_then_fail():
         with transaction.atomic():
@@ -132,12 +136,20 @@ def test_registration_that_rolls_back_leaves_no_queued_message(event):
                 organisation="Medway Council",
                 sector="council",
             )
-            queued_inside.extend(message.to_addresses for message in Message.objects.all())
+            owed_inside.extend(
+                OutboxEmail.objects.values_list("kind", "delegate__email", "attempts")
+            )
             raise RuntimeError("a later step failed")
 
-    with pytest.raises(RuntimeError, match="later step failed"):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as after_commit,
+        pytest.raises(RuntimeError, match="later step failed"),
+    ):
         register_then_fail()
 
-    assert queued_inside == [["sam.okafor@medway.gov.uk"]]  # In the same transaction...
-    assert not Message.objects.exists()  # ...so rolled back with it.
+    # Owed in the same transaction...
+    assert owed_inside == [("registered", "sam.okafor@medway.gov.uk", 0)]
+    assert not OutboxEmail.objects.exists()  # ...so rolled back with it,
+    assert after_commit == []  # and nothing is built after it.
+    assert not Message.objects.exists()
     assert not Delegate.objects.exists()

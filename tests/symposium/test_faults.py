@@ -11,7 +11,7 @@ from django.urls import reverse
 from mailer.models import Message
 
 from breakouts.models import BreakoutChoice
-from symposium.models import Delegate, DelegateNeeds
+from symposium.models import Delegate, DelegateNeeds, OutboxEmail
 from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -132,6 +132,7 @@ def assert_nothing_written():
     assert Delegate.objects.count() == 0
     assert DelegateNeeds.objects.count() == 0
     assert BreakoutChoice.objects.count() == 0
+    assert OutboxEmail.objects.count() == 0
     assert Message.objects.count() == 0
 
 
@@ -154,14 +155,14 @@ def test_registration_failing_at_its_breakout_choice_leaves_nothing(registration
 
 
 def test_registration_losing_the_database_at_commit_gives_503_and_leaves_nothing(registration, sql):
-    # At COMMIT, once every row (the queued email included) is written, check they are
+    # At COMMIT, once every row (the email owed included) is written, check they are
     # there, then end the connection: the database goes away mid-request.
     sql(
         """CREATE FUNCTION test_die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN
              IF NOT (EXISTS (SELECT FROM symposium_delegateneeds)
                      AND EXISTS (SELECT FROM breakouts_breakoutchoice)
-                     AND EXISTS (SELECT FROM mailer_message)) THEN
+                     AND EXISTS (SELECT FROM symposium_outboxemail)) THEN
                RAISE EXCEPTION 'expected every row written before the commit';
              END IF;
              PERFORM pg_terminate_backend(pg_backend_pid());

@@ -176,3 +176,28 @@ def test_delegate_calendar_shows_an_edited_agenda_item_at_once():
     (entry,) = delegate_file(delegate).walk("VEVENT")
     assert str(entry["SUMMARY"]) == "Welcome and introductions"
     assert entry["DTEND"].dt == timezone.localtime(item.ends_at)
+
+
+def test_control_characters_in_texts_neither_break_nor_add_lines(client):
+    # Text the admin or an import can hold, whatever the public forms refuse.
+    event = EventFactory(name="Kent\r\nX-INJECTED:event", venue_name="Lodge\x1b")
+    hall = RoomFactory(event=event, name="Hall\u2028X-INJECTED:room")
+    AgendaItemFactory(
+        event=event,
+        room=hall,
+        title="Welcome\r\nATTENDEE:mailto:x@example.com",
+        description="Line one\r\nLine two\x07\u2028three",
+    )
+
+    response, calendar = download(client, event)
+
+    text = response.content.decode()
+    assert not [line for line in text.split("\r\n") if "INJECTED" in line.split(":")[0]]
+    assert not [line for line in text.split("\r\n") if line.startswith("ATTENDEE")]
+    assert not set(text.replace("\r\n", "")) & {"\r", "\n", "\x07", "\x1b", "\u2028"}
+    assert calendar["X-WR-CALNAME"] == "Kent X-INJECTED:event"
+    [entry] = calendar.walk("VEVENT")
+    assert str(entry["SUMMARY"]) == "Welcome ATTENDEE:mailto:x@example.com"
+    assert str(entry["LOCATION"]) == "Hall X-INJECTED:room, Lodge"
+    assert str(entry["DESCRIPTION"]) == "Line one\nLine two \nthree"
+    assert "ATTENDEE" not in entry
