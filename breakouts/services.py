@@ -128,7 +128,7 @@ def lock_sessions(*, session_ids: Iterable[int]) -> dict[int, BreakoutSession]:
     if not ids:
         return {}
     # Places are about to change, some by QuerySet.update(), which sends no signal.
-    page_cache.live_changed()
+    page_cache.places_changed()
     rounds = BreakoutSession.objects.filter(pk__in=ids).values("agenda_item_id")
     # No select_related: FOR UPDATE would lock the joined rows too.
     sessions = (

@@ -187,11 +187,6 @@ class DelegateForm(forms.Form):
     def _details_fields(self):
         return DETAILS_FIELDS
 
-    def rendering_key(self):
-        """What the unbound form's HTML depends on besides the event's content: the
-        breakout choices with their availability labels."""
-        return tuple((name, tuple(self.fields[name].choices)) for name in self.round_fields)
-
     def clean(self):
         cleaned_data = super().clean()
         wants_needs = any(

@@ -1,122 +1,130 @@
 """Public pages rendered once and served from the shared cache (Redis in production).
 
-A cached page is keyed by the page, its URL arguments, the site's content version and
-what it shows that changes without an organiser saving anything (places left, whether
-the event is full or registration open), so a cached page is never out of date.
-Everything else on the public pages is what organisers edit; any save or delete of it,
-in the admin or anywhere, starts a new content version once its transaction commits
-(see symposium.receivers), which every app server sees at once through the shared cache.
-The published event itself is kept under the content version (`content_value`), so a
-cached page runs no query at all.
+One key per page (its URL). A stored page carries the versions it was rendered under:
+the content version, which any change organisers make to what the public pages show
+starts anew, and, for pages that show places (places left, "full"), the places
+version, which any change to a registration or a breakout place starts anew. A hit
+reads the page and the current versions in one round trip (`lookup`) and is served
+only if they still match: no query, nothing else read. A page whose content depends on
+the clock (registration opens or closes) also carries the moment it stops being true.
 
-The live values themselves (`live_value`) are kept in the cache too, under a second
-version that any change to a registration or a breakout place bumps: at once, and again
-when its transaction commits (a page read in between may have stored what the
-transaction had not yet committed). Single saves and deletes bump it through signals
-(symposium.receivers); the breakout services, which also update in bulk, bump it when
-they lock the sessions they change.
-
+Versions start anew once per transaction, when it commits (a page rendered from the
+rows before the commit carries the versions read before it, so it is never served
+after it). Single saves and deletes do this through signals (symposium.receivers);
+the breakout services, which also update in bulk, call `places_changed()` themselves.
 bulk_create and QuerySet.update() send no signals: code that loads data that way (the
-benchmark) calls `content_changed()` and `live_changed()` itself.
+benchmark) calls `content_changed()` and `places_changed()` itself.
+
+Nothing that belongs to one visitor is ever stored: pages are rendered for anyone,
+the CSRF token is added outside the cached part (symposium/register.html), and a
+visitor with a message waiting gets the page rendered for them alone.
 """
 
-import hashlib
+import datetime as dt
 import uuid
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
-VERSION_KEY = "public-pages:version"
-LIVE_KEY = "public-pages:live"
-# Every change that matters bumps the live version; the timeout is only a safety net.
-LIVE_TIMEOUT = 60
+CONTENT_KEY = "public-pages:content"
+PLACES_KEY = "public-pages:places"
 # Pages are dropped by a new version, not by age; the timeout only frees memory.
 PAGE_TIMEOUT = 60 * 60 * 24
 
 
-# Within one public page request the versions are read once (see `versions_read_once`).
-_request_versions: ContextVar[dict | None] = ContextVar("page_cache_versions", default=None)
+@dataclass(frozen=True)
+class Versions:
+    content: str | None
+    places: str | None
+
+    def complete(self) -> bool:
+        return None not in (self.content, self.places)
 
 
-def _version(key: str) -> str:
-    known = _request_versions.get()
-    if known is not None and key in known:
-        return known[key]
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        # Still None while Redis is away (symposium.cache): keys made with it are never
-        # stored, so every page is rendered afresh until Redis answers.
-        version = cache.get(key)
-    if known is not None:
-        known[key] = version
-    return version
+@dataclass(frozen=True)
+class Entry:
+    """A stored value and what it was rendered under."""
+
+    value: Any
+    versions: Versions
+    shows_places: bool
+    until: dt.datetime | None
+
+    def fresh(self, versions: Versions) -> bool:
+        same = self.versions.content == versions.content and (
+            not self.shows_places or self.versions.places == versions.places
+        )
+        return same and (self.until is None or timezone.now() < self.until)
 
 
-@contextmanager
-def versions_read_once():
-    """For a read-only request: both versions in one round trip to the cache, then kept
-    for the rest of the request (a page reads them several times)."""
-    token = _request_versions.set(cache.get_many([VERSION_KEY, LIVE_KEY]))
-    try:
-        yield
-    finally:
-        _request_versions.reset(token)
+def lookup(key: str) -> tuple[Any, Versions]:
+    """(the stored value if still fresh, else None; the current versions), in one round
+    trip. Render on a miss, then `store()` with these versions."""
+    found = cache.get_many([key, CONTENT_KEY, PLACES_KEY])
+    versions = Versions(found.get(CONTENT_KEY), found.get(PLACES_KEY))
+    entry = found.get(key)
+    if not versions.complete():
+        return None, _first_versions()
+    if entry is not None and entry.fresh(versions):
+        return entry.value, versions
+    return None, versions
 
 
-def content_version() -> str:
-    return _version(VERSION_KEY)
+def _first_versions() -> Versions:
+    """After Redis started afresh (or while it is away: then nothing is stored)."""
+    cache.add(CONTENT_KEY, uuid.uuid4().hex, None)
+    cache.add(PLACES_KEY, uuid.uuid4().hex, None)
+    found = cache.get_many([CONTENT_KEY, PLACES_KEY])
+    return Versions(found.get(CONTENT_KEY), found.get(PLACES_KEY))
 
 
-def _bump(key: str) -> None:
-    cache.set(key, uuid.uuid4().hex, None)
+def store(key, value, *, versions: Versions, shows_places: bool, until=None) -> None:
+    """Keep a value rendered after `lookup()` gave these versions."""
+    if versions.complete():
+        cache.set(key, Entry(value, versions, shows_places, until), PAGE_TIMEOUT)
+
+
+class _StartAnew:
+    """The on-commit callback that starts a version anew."""
+
+    def __init__(self, key: str):
+        self.key, self.done = key, False
+
+    def __call__(self):
+        self.done = True
+        cache.set(self.key, uuid.uuid4().hex, None)
+
+    def pending_for(self, key: str) -> bool:
+        return self.key == key and not self.done
+
+
+def _once_on_commit(key: str) -> None:
+    """One new version when the transaction commits, however many changes it makes
+    (each registration saves several rows)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(callback, _StartAnew) and callback.pending_for(key)
+        for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_StartAnew(key))
 
 
 def content_changed() -> None:
-    """Every cached public page is out of date from the end of this transaction on.
-
-    Bumped on commit: a page rendered from the old rows in the meantime is stored under
-    the old version, which is never read again."""
-    transaction.on_commit(lambda: _bump(VERSION_KEY))
+    """Every cached public page is out of date once this transaction commits."""
+    _once_on_commit(CONTENT_KEY)
 
 
-def live_changed() -> None:
-    """Places or registrations changed: every cached live value is out of date."""
-    _bump(LIVE_KEY)
-    transaction.on_commit(lambda: _bump(LIVE_KEY))
-
-
-def content_value(name: str, compute):
-    """`compute()`, kept until organisers change what the public pages show. A result
-    of None (say, no such event) is not kept."""
-    key = f"content:{name}:{content_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        if value is not None:
-            cache.set(key, value, PAGE_TIMEOUT)
-    return value
-
-
-def live_value(name: str, event_pk: int, compute):
-    """`compute()`, kept until registrations, places or the event's content change."""
-    key = f"live:{name}:{event_pk}:{content_version()}:{_version(LIVE_KEY)}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, LIVE_TIMEOUT)
-    return value
-
-
-def page_key(*parts) -> str:
-    digest = hashlib.sha256(repr((content_version(), *parts)).encode()).hexdigest()
-    return f"public-page:{digest[:40]}"
+def places_changed() -> None:
+    """Places or registrations change: pages that show places are out of date once
+    this transaction commits."""
+    _once_on_commit(PLACES_KEY)
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,10 @@ class CachedPage:
     content: bytes
     gzipped: bytes
 
+    @classmethod
+    def of(cls, content: bytes) -> "CachedPage":
+        return cls(content, compress_string(content))
+
     def response(self, request) -> HttpResponse:
         if "gzip" not in request.headers.get("Accept-Encoding", ""):
             response = HttpResponse(self.content)
@@ -136,11 +148,3 @@ class CachedPage:
             response["Content-Encoding"] = "gzip"
         patch_vary_headers(response, ("Accept-Encoding",))
         return response
-
-
-def get_page(key: str) -> CachedPage | None:
-    return cache.get(key)
-
-
-def store_page(key: str, content: bytes) -> None:
-    cache.set(key, CachedPage(content, compress_string(content)), PAGE_TIMEOUT)

@@ -8,8 +8,8 @@ from speakers.models import Presentation, PresentationSpeaker, Speaker
 from symposium import page_cache
 from symposium.models import AgendaItem, Delegate, Event, Room
 
-# Registrations (Delegate, BreakoutChoice) only change the live values (places left,
-# "full"): registering never empties the page cache.
+# Registrations (Delegate, BreakoutChoice) only change the pages that show places left
+# or "full": registering never empties the rest of the page cache.
 LIVE_MODELS = [Delegate, BreakoutChoice]
 PUBLISHED_MODELS = [
     Event,
@@ -28,7 +28,7 @@ def public_content_changed(sender, **kwargs):
 
 
 def live_state_changed(sender, **kwargs):
-    page_cache.live_changed()
+    page_cache.places_changed()
 
 
 def connect():

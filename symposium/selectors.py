@@ -9,16 +9,13 @@ import datetime as dt
 from django.db.models import Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
-from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutSession, Theme
 from breakouts.selectors import (
     FEW_PLACES_LEFT,
     availability_label,
-    choices_counted,
     sessions_with_places,
 )
 from speakers.models import Presentation, PresentationSpeaker
-from symposium import page_cache
 from symposium.models import AgendaItem, Event
 
 
@@ -89,23 +86,6 @@ def agenda(*, event: Event) -> list[AgendaItem]:
         # The UK date, not the UTC one: they differ for an item starting before 01:00 BST.
         item.day = timezone.localdate(item.starts_at)
     return items
-
-
-def session_places(*, event: Event) -> dict[int, tuple[int, int]]:
-    """{session pk: (capacity, places taken)} for the event's breakout sessions, in one
-    small query, kept in the cache until places change (page_cache.live_value): what the
-    cached public pages read on every request.
-
-    A count per session from the (session, status) index, rather than a join of every
-    choice grouped by session, which costs several times more on a large event."""
-    rows = (
-        BreakoutSession.objects.filter(theme__event=event)
-        .annotate(taken=choices_counted(ChoiceStatus.CONFIRMED))
-        .values_list("pk", "capacity", "taken")
-    )
-    return page_cache.live_value(
-        "places", event.pk, lambda: {pk: (capacity, taken) for pk, capacity, taken in rows}
-    )
 
 
 def calendar_items(*, event: Event) -> QuerySet[AgendaItem]:

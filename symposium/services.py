@@ -63,6 +63,15 @@ def registration_window(*, event: Event, now: dt.datetime | None = None) -> Wind
     return Window.OPEN
 
 
+def window_changes_at(*, event: Event, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When `registration_window` next gives another answer (None: never again)."""
+    now = now or timezone.now()
+    return next(
+        (at for at in (event.registration_opens_at, event.registration_closes_at) if at > now),
+        None,
+    )
+
+
 def event_is_full(*, event: Event) -> bool:
     return Delegate.objects.filter(event=event).confirmed().count() >= event.delegate_capacity
 

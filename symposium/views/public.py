@@ -7,7 +7,6 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView, View
 
-from breakouts.selectors import availability_label
 from symposium import page_cache, selectors, services
 from symposium.ics import agenda_calendar
 
@@ -21,12 +20,8 @@ class EventPageMixin:
 
     @cached_property
     def event(self):
-        # From the cache until an organiser saves something: a cached page then runs no
-        # query at all.
         slug = self.kwargs[self.event_slug_kwarg]
-        event = page_cache.content_value(
-            f"event:{slug}", lambda: selectors.published_events().filter(slug=slug).first()
-        )
+        event = selectors.published_events().filter(slug=slug).first()
         if event is None:
             raise Http404("No published event has this address.")
         return event
@@ -36,35 +31,36 @@ class EventPageMixin:
 
 
 class CachedPageMixin:
-    """Serves an event page from the shared cache (symposium.page_cache): the page,
-    its URL arguments, the content version and `live_state()` make the key.
+    """Serves an event page from the shared cache (symposium.page_cache), keyed by its
+    URL: a hit is one round trip to the cache and no query.
 
-    `live_state()` returns what the page shows that changes without an organiser
-    saving anything (places left, whether registration is open), read on every request.
-    A visitor with a message waiting (base.html shows it) gets the page rendered fresh,
-    so no one's message is ever stored for others."""
+    `shows_places`: the page shows places left or "full", so a registration makes it
+    out of date. `valid_until()`: when the page stops being true by the clock alone.
+    A visitor with a message waiting (base.html shows it) gets the page rendered for
+    them, so no one's message is ever stored for others."""
 
-    def live_state(self):
-        return ()
+    shows_places = False
+
+    def valid_until(self):
+        return None
 
     def get(self, request, *args, **kwargs):
-        with page_cache.versions_read_once():
-            return self.cached_get(request, *args, **kwargs)
-
-    def cached_get(self, request, *args, **kwargs):
-        self.event  # noqa: B018 - an unknown or unpublished event is a 404 before the cache
         if get_messages(request):
             return super().get(request, *args, **kwargs)
-        key = page_cache.page_key(
-            type(self).__name__, sorted(self.kwargs.items()), self.live_state()
-        )
-        cached = page_cache.get_page(key)
-        if cached is not None:
-            return cached.response(request)
+        key = f"page:{request.path}"
+        page, versions = page_cache.lookup(key)
+        if page is not None:
+            return page.response(request)
         response = super().get(request, *args, **kwargs)
         response.render()
         if response.status_code == 200:
-            page_cache.store_page(key, response.content)
+            page_cache.store(
+                key,
+                page_cache.CachedPage.of(response.content),
+                versions=versions,
+                shows_places=self.shows_places,
+                until=self.valid_until(),
+            )
         return response
 
 
@@ -93,19 +89,14 @@ class EventDetail(CachedPageMixin, EventPage, TemplateView):
     template_name = "symposium/event_detail.html"
     nav = "home"
 
-    @cached_property
-    def registration(self):
-        window = services.registration_window(event=self.event)
-        is_full = window == services.Window.OPEN and page_cache.live_value(
-            "full", self.event.pk, lambda: services.event_is_full(event=self.event)
-        )
-        return window.value, is_full
+    shows_places = True
 
-    def live_state(self):
-        return self.registration
+    def valid_until(self):
+        return services.window_changes_at(event=self.event)
 
     def get_context_data(self, **kwargs):
-        window, is_full = self.registration
+        window = services.registration_window(event=self.event).value
+        is_full = window == services.Window.OPEN and services.event_is_full(event=self.event)
         return super().get_context_data(
             registration=window,
             is_full=is_full,
@@ -118,9 +109,7 @@ class Agenda(CachedPageMixin, EventPage, TemplateView):
     template_name = "symposium/agenda.html"
     nav = "agenda"
 
-    def live_state(self):
-        places = selectors.session_places(event=self.event)
-        return sorted((pk, availability_label(*places[pk])) for pk in places)
+    shows_places = True
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(agenda=selectors.agenda(event=self.event), **kwargs)

@@ -5,7 +5,9 @@ Views only read the form, call one service and render or redirect: the rules
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
@@ -22,12 +24,11 @@ from django_ratelimit import UNSAFE
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
 from breakouts.services import delegate_choices
-from symposium import privacy, services
+from symposium import page_cache, privacy, services
 from symposium.enums import RegistrationStatus
 from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, Event
-from symposium.page_cache import page_key
 from symposium.ratelimits import rate_limited
 from symposium.tokens import InvalidManageToken, delegate_for_manage_token, manage_link_expires_at
 
@@ -66,10 +67,31 @@ class PublishedEventMixin:
         return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
 
 
+@dataclass(frozen=True)
+class BlankRegistrationForm:
+    """What the register page shows before anyone types: the same for every visitor, so
+    kept in the page cache. The page adds the visitor's own CSRF token around it."""
+
+    event: Event
+    is_full: bool
+    fields_html: str
+
+
 @method_decorator(rate_limited("register", method=UNSAFE), name="dispatch")
 class RegisterView(PublishedEventMixin, FormView):
     template_name = "symposium/register.html"
     form_class = RegistrationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # Most visitors only look: a hit is one round trip to the cache and no query.
+        self.cache_key = f"register-form:{kwargs['event_slug']}"
+        blank, self.versions = page_cache.lookup(self.cache_key)
+        if blank is not None and request.method == "GET":
+            self.event = blank.event
+            return self.render_page(
+                self.template_name, is_full=blank.is_full, fields_html=blank.fields_html
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def refusal(self):
         window = services.registration_window(event=self.event)
@@ -88,14 +110,20 @@ class RegisterView(PublishedEventMixin, FormView):
         context = super().get_context_data(
             is_full=services.event_is_full(event=self.event), **kwargs
         )
-        form = context["form"]
-        if not form.is_bound:
-            # Crispy rendering is most of this page's cost: an empty form's HTML is
-            # rendered once per content version and set of availability labels.
-            context["form_cache_key"] = page_key(
-                "register-form", self.event.pk, form.rendering_key()
-            )
+        if not context["form"].is_bound:
+            context["fields_html"] = self._store_blank_form(context["form"], context["is_full"])
         return context
+
+    def _store_blank_form(self, form, is_full):
+        blank = BlankRegistrationForm(self.event, is_full, render_crispy_form(form))
+        page_cache.store(
+            self.cache_key,
+            blank,
+            versions=self.versions,
+            shows_places=True,
+            until=services.window_changes_at(event=self.event),
+        )
+        return blank.fields_html
 
     def form_valid(self, form):
         try:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from breakouts.enums import ChoiceStatus
 from breakouts.services import promote_from_session_waitlist
+from symposium import page_cache, services
 from tests.factories import (
     AgendaItemFactory,
     BreakoutChoiceFactory,
@@ -29,6 +30,13 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Changes made in the block are committed as far as the page cache can tell (in a
+    test everything is one transaction, so on-commit callbacks run only when asked)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def html(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -36,9 +44,10 @@ def html(client, path):
 
 
 def test_an_organisers_change_shows_once_it_is_committed(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, committed
 ):
-    item = AgendaItemFactory(title="Opening plenary")
+    with committed():
+        item = AgendaItemFactory(title="Opening plenary")
     agenda = reverse("symposium:agenda", args=[item.event.slug])
     assert "Opening plenary" in html(client, agenda)
 
@@ -53,55 +62,62 @@ def test_an_organisers_change_shows_once_it_is_committed(
     assert "Welcome and opening plenary" in html(client, agenda)
 
 
-def test_a_speakers_new_name_shows_on_the_speaker_list(client, django_capture_on_commit_callbacks):
-    speaker = SpeakerFactory(name="Dr Amara Okafor")
-    booking = PresentationSpeakerFactory(speaker=speaker)
+def test_a_speakers_new_name_shows_on_the_speaker_list(client, committed):
+    with committed():
+        speaker = SpeakerFactory(name="Dr Amara Okafor")
+        booking = PresentationSpeakerFactory(speaker=speaker)
     speakers = reverse("speakers:speaker-list", args=[booking.agenda_item.event.slug])
     assert "Dr Amara Okafor" in html(client, speakers)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         speaker.name = "Professor Amara Okafor"
         speaker.save()
 
     assert "Professor Amara Okafor" in html(client, speakers)
 
 
-def test_a_removed_presentation_leaves_the_agenda(client, django_capture_on_commit_callbacks):
-    presentation = PresentationFactory(title="Housing and health")
+def test_a_removed_presentation_leaves_the_agenda(client, committed):
+    with committed():
+        presentation = PresentationFactory(title="Housing and health")
     agenda = reverse("symposium:agenda", args=[presentation.agenda_item.event.slug])
     assert "Housing and health" in html(client, agenda)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         presentation.delete()
 
     assert "Housing and health" not in html(client, agenda)
 
 
-def test_places_left_change_with_registrations_without_any_organiser_save(client):
-    event = EventFactory()
-    session = BreakoutSessionFactory(
-        theme=ThemeFactory(event=event), agenda_item=BreakoutRoundFactory(event=event), capacity=6
-    )
+def test_places_left_change_with_registrations_without_any_organiser_save(client, committed):
+    with committed():
+        event = EventFactory()
+        session = BreakoutSessionFactory(
+            theme=ThemeFactory(event=event),
+            agenda_item=BreakoutRoundFactory(event=event),
+            capacity=6,
+        )
     breakouts = reverse("breakouts:breakout-list", args=[event.slug])
     agenda = reverse("symposium:agenda", args=[event.slug])
     assert "(6 of 6 left)" in html(client, breakouts)
     assert "Places available" in html(client, agenda)
 
-    # No on_commit callback runs here: only the live places can change the pages.
-    BreakoutChoiceFactory(session=session, status=ChoiceStatus.CONFIRMED)
+    with committed():
+        BreakoutChoiceFactory(session=session, status=ChoiceStatus.CONFIRMED)
     assert "(5 of 6 left)" in html(client, breakouts)
     assert "Few places left" in html(client, agenda)
-    BreakoutChoiceFactory.create_batch(5, session=session, status=ChoiceStatus.CONFIRMED)
+    with committed():
+        BreakoutChoiceFactory.create_batch(5, session=session, status=ChoiceStatus.CONFIRMED)
     assert "Full — join the waitlist" in html(client, breakouts)
     assert "Full — join the waitlist" in html(client, agenda)
 
 
-def test_unpublishing_an_event_hides_its_cached_pages(client, django_capture_on_commit_callbacks):
-    event = EventFactory()
+def test_unpublishing_an_event_hides_its_cached_pages(client, committed):
+    with committed():
+        event = EventFactory()
     home = reverse("symposium:event-detail", args=[event.slug])
     html(client, home)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         event.is_published = False
         event.save()
 
@@ -122,26 +138,30 @@ def test_a_visitors_message_is_shown_to_them_and_never_cached_for_others(client)
     assert "Your changes are saved." not in html(client, home)
 
 
-def test_places_left_change_when_a_service_promotes_by_a_bulk_update(client):
-    event = EventFactory()
-    session = BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=2)
-    BreakoutChoiceFactory(session=session, status=ChoiceStatus.CONFIRMED)
-    BreakoutChoiceFactory(session=session, status=ChoiceStatus.WAITLISTED)
+def test_places_left_change_when_a_service_promotes_by_a_bulk_update(client, committed):
+    with committed():
+        event = EventFactory()
+        session = BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=2)
+        BreakoutChoiceFactory(session=session, status=ChoiceStatus.CONFIRMED)
+        BreakoutChoiceFactory(session=session, status=ChoiceStatus.WAITLISTED)
     breakouts = reverse("breakouts:breakout-list", args=[event.slug])
     assert "(1 of 2 left)" in html(client, breakouts)
 
     # Promotion is a QuerySet.update(), which sends no signal: the service's own bump
     # must reach the cached places.
-    assert len(promote_from_session_waitlist(session=session)) == 1
+    with committed():
+        assert len(promote_from_session_waitlist(session=session)) == 1
 
     assert "Full — join the waitlist" in html(client, breakouts)
 
 
-def test_event_full_shows_on_the_event_page_as_soon_as_a_delegate_registers(client):
-    event = EventFactory(delegate_capacity=1)
+def test_event_full_shows_on_the_event_page_as_soon_as_a_delegate_registers(client, committed):
+    with committed():
+        event = EventFactory(delegate_capacity=1)
     home = reverse("symposium:event-detail", args=[event.slug])
     assert "Register for the waitlist" not in html(client, home)
-    DelegateFactory(event=event)
+    with committed():
+        DelegateFactory(event=event)
     assert "Register for the waitlist" in html(client, home)
 
 
@@ -161,3 +181,44 @@ def test_a_cached_page_is_sent_compressed_to_browsers_that_accept_it(client):
     assert not again_plain.has_header("Content-Encoding")
     assert again_plain.content == plain.content
     assert b"Welcome from Paul Bentley" in plain.content
+
+
+def test_a_registration_starts_the_places_version_anew_once_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    event = EventFactory()
+    sessions = [
+        BreakoutSessionFactory(theme=ThemeFactory(event=event), agenda_item=round_)
+        for round_ in BreakoutRoundFactory.create_batch(3, event=event)
+    ]
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.register_delegate(
+            event=event,
+            first_name="Amara",
+            last_name="Okafor",
+            email="amara@example.org",
+            organisation="Carers First",
+            sector="vcse",
+            sessions=sessions,
+        )
+    bumps = [callback.key for callback in callbacks if isinstance(callback, page_cache._StartAnew)]
+    assert bumps == [page_cache.PLACES_KEY]
+
+
+def test_the_register_form_shows_a_renamed_theme_and_the_event_full_to_the_next_visitor(
+    client, committed
+):
+    with committed():
+        event = EventFactory(delegate_capacity=1)
+        session = BreakoutSessionFactory(theme=ThemeFactory(event=event, title="Housing"))
+    register = reverse("registration:register", args=[event.slug])
+    assert "Housing" in html(client, register)
+
+    with committed():
+        session.theme.title = "Health and housing"
+        session.theme.save()
+        DelegateFactory(event=event)
+
+    page = html(client, register)
+    assert "Health and housing" in page
+    assert "The event is full" in page

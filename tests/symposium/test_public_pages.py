@@ -244,8 +244,8 @@ def test_event_page_query_count_does_not_grow(client, django_assert_num_queries,
     # The event, the agenda's first and last times, and the count of confirmed delegates.
     with django_assert_num_queries(3):
         response = client.get(url("symposium:event-detail", event))
-    # Then the event, the page and the count all come from the cache (the count until
-    # a registration changes it): no query at all.
+    # Then the page comes from the cache (until a registration or the event changes):
+    # no query at all.
     with django_assert_num_queries(0):
         cached = client.get(url("symposium:event-detail", event))
 
@@ -441,12 +441,11 @@ def test_agenda_shows_only_its_own_events_items(client):
 def test_agenda_query_count_does_not_grow(client, django_assert_num_queries, size):
     event = build_agenda(size)
 
-    # The event, the places left (read live), the items with rooms, presentations,
-    # speakers, breakout sessions.
-    with django_assert_num_queries(6):
+    # The event, the items with rooms, presentations, speakers, breakout sessions with
+    # their places.
+    with django_assert_num_queries(5):
         response = client.get(url("symposium:agenda", event))
-    # Then the event, the page and the places left all come from the cache (the places
-    # until a registration changes them): no query at all.
+    # Then the page comes from the cache (until places or the agenda change): no query.
     with django_assert_num_queries(0):
         cached = client.get(url("symposium:agenda", event))
 

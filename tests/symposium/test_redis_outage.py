@@ -191,7 +191,8 @@ class OutOfReach:
 def test_what_changed_while_redis_was_out_of_reach_is_not_served_stale_after(
     redis_cache, django_capture_on_commit_callbacks
 ):
-    event = EventFactory(name="Kent and Medway ICS symposium")
+    with django_capture_on_commit_callbacks(execute=True):
+        event = EventFactory(name="Kent and Medway ICS symposium")
     organiser = UserFactory(is_staff=True, is_superuser=True)
     signed_in = Client(enforce_csrf_checks=True)
     assert admin_login(signed_in, organiser).status_code == 302
