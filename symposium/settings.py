@@ -240,10 +240,11 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The same client address as the rate limits (TRUSTED_PROXY_COUNT), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "symposium.ratelimits.client_ip"
+# Spraying many usernames from one address is slowed by the "login" rate limit below,
+# not by a second axes lockout: axes has one failure limit for all its parameters, so
+# an address-wide lockout would shut a whole office out after five typos.
 
 # Cache, sessions and rate limits ------------------------------------------------------
 # Several app servers must share rate-limit counters and sessions: Redis, required in
@@ -281,6 +282,9 @@ RATE_LIMITS = {
     "register": {"ip": "30/10m", "email": "5/h"},
     "resend-link": {"ip": "10/10m", "email": "3/h"},
     "manage": {"ip": "60/m"},
+    # Admin sign-in attempts (all usernames) per address: an office of organisers signs
+    # in well under this; a password sprayer gets a few guesses a minute.
+    "login": {"ip": "30/10m"},
 }
 
 LOGGING = {
