@@ -287,10 +287,40 @@ RATE_LIMITS = {
     "login": {"ip": "30/10m"},
 }
 
+# Every handler, Django's own included (redefined here), drops manage-link tokens from
+# what it writes (symposium.log_filters): the token in a URL opens a registration.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_manage_tokens": {"()": "symposium.log_filters.RedactManageTokens"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_manage_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_manage_tokens"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_manage_tokens"],
+        },
+    },
+    "loggers": {
+        # Django's records reach the console through the root logger.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Redis going away and coming back (symposium.cache), each logged once.
     "loggers": {"symposium.cache": {"level": "INFO"}},
