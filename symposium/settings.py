@@ -323,10 +323,10 @@ LOGGING = {
         # Django's records reach the console through the root logger.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Redis going away and coming back (symposium.cache), each logged once.
+        "symposium.cache": {"level": "INFO"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Redis going away and coming back (symposium.cache), each logged once.
-    "loggers": {"symposium.cache": {"level": "INFO"}},
 }
 
 # The demo and the tests serve static files straight from the apps, without collectstatic.
