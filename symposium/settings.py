@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which is the first to read a request body.
+    "symposium.public_posts.PublicPostLimitMiddleware",
+    "symposium.null_characters.NullCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -240,10 +243,11 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The same client address as the rate limits (TRUSTED_PROXY_COUNT), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "symposium.ratelimits.client_ip"
+# Spraying many usernames from one address is slowed by the "login" rate limit below,
+# not by a second axes lockout: axes has one failure limit for all its parameters, so
+# an address-wide lockout would shut a whole office out after five typos.
 
 # Cache, sessions and rate limits ------------------------------------------------------
 # Several app servers must share rate-limit counters and sessions: Redis, required in
@@ -281,15 +285,48 @@ RATE_LIMITS = {
     "register": {"ip": "30/10m", "email": "5/h"},
     "resend-link": {"ip": "10/10m", "email": "3/h"},
     "manage": {"ip": "60/m"},
+    # Admin sign-in attempts (all usernames) per address: an office of organisers signs
+    # in well under this; a password sprayer gets a few guesses a minute.
+    "login": {"ip": "30/10m"},
 }
 
+# Every handler, Django's own included (redefined here), drops manage-link tokens from
+# what it writes (symposium.log_filters): the token in a URL opens a registration.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_manage_tokens": {"()": "symposium.log_filters.RedactManageTokens"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_manage_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_manage_tokens"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_manage_tokens"],
+        },
+    },
+    "loggers": {
+        # Django's records reach the console through the root logger.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Redis going away and coming back (symposium.cache), each logged once.
+        "symposium.cache": {"level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Redis going away and coming back (symposium.cache), each logged once.
-    "loggers": {"symposium.cache": {"level": "INFO"}},
 }
 
 # The demo and the tests serve static files straight from the apps, without collectstatic.

@@ -3,9 +3,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from symposium import admin_login
 from symposium.views.health import healthz
 
+admin.site.login_form = admin_login.AdminLoginForm
+
 urlpatterns = [
+    # Before the admin's own URLs, so that every sign-in attempt is counted.
+    path("admin/login/", admin_login.login),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("staff/", include("symposium.urls_staff")),

@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 from django_ratelimit import UNSAFE
 
@@ -141,6 +141,8 @@ class RegisterView(PublishedEventMixin, FormView):
         return redirect("registration:register-done", event_slug=self.event.slug)
 
 
+# Names what this browser registered: no shared cache or back button may keep it.
+@method_decorator(never_cache, name="dispatch")
 class RegisterDoneView(PublishedEventMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         key = DONE_SESSION_KEY.format(self.event.pk)
@@ -165,7 +167,9 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
         return context
 
 
-# Every manage page: the token is the only secret, so guessing is slowed per address.
+# Every manage page: the token is the only secret, so guessing is slowed per address,
+# and no cache keeps a page (or a file) that holds a delegate's details.
+@method_decorator(never_cache, name="dispatch")
 @method_decorator(rate_limited("manage"), name="dispatch")
 class ManageTokenMixin(PublishedEventMixin):
     """Opens the one registration the token in the URL grants; anything else gets the
@@ -289,7 +293,6 @@ class DelegateDataView(ManageTokenMixin, View):
         response["Content-Disposition"] = (
             f'attachment; filename="{self.event.slug}-my-registration.json"'
         )
-        add_never_cache_headers(response)
         return response
 
 

@@ -1,0 +1,51 @@
+"""Manage-link tokens kept out of the application's logs.
+
+A manage link (symposium.tokens) is the only key to a delegate's registration, and it
+sits in the URL: /events/<slug>/manage/<token>/. Django logs URLs in every 4xx and 5xx
+record (django.request), in CSRF failures (django.security.csrf, with the Referer) and
+in runserver's request lines (django.server). settings.LOGGING puts this filter on
+every handler, so whatever a record holds, the token is replaced before it is written.
+"""
+
+import logging
+import re
+
+# Everything after /manage/ up to the next slash, quote, space or query: the token, or
+# an attacker's guess at one (worth no more in the logs).
+MANAGE_TOKEN = re.compile(r"(/manage/)[^/\s?#\"'<>]+")
+REDACTED = r"\1[redacted]"
+_formatter = logging.Formatter()
+
+
+def redact(text: str) -> str:
+    return MANAGE_TOKEN.sub(REDACTED, text)
+
+
+class RedactManageTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if MANAGE_TOKEN.search(message):
+            record.msg, record.args = redact(message), ()
+        self._redact_exception(record)
+        self._drop_request(record)
+        return True
+
+    def _redact_exception(self, record):
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _formatter.formatException(record.exc_info)
+        if record.exc_text and MANAGE_TOKEN.search(record.exc_text):
+            record.exc_text = redact(record.exc_text)
+            # Handlers that format the exception themselves (AdminEmailHandler) would
+            # write the raw message again; the redacted text above is what remains.
+            record.exc_info = None
+
+    def _drop_request(self, record):
+        """A request whose URL or Referer holds a token is not passed on to handlers
+        that report the request (AdminEmailHandler writes its path and headers)."""
+        request = getattr(record, "request", None)
+        if request is None:
+            return
+        meta = getattr(request, "META", {})
+        seen = " ".join((meta.get("PATH_INFO", ""), meta.get("HTTP_REFERER", "")))
+        if MANAGE_TOKEN.search(seen):
+            record.request = None
