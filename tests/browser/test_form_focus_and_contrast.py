@@ -42,7 +42,7 @@ def rgb(css, over=WHITE):
     """An `rgb()`/`rgba()` colour, blended over `over` when it is see-through."""
     red, green, blue, *alpha = (float(n) for n in re.findall(r"[\d.]+", css))
     alpha = alpha[0] if alpha else 1.0
-    return tuple(alpha * c + (1 - alpha) * o for c, o in zip((red, green, blue), over))
+    return tuple(alpha * c + (1 - alpha) * o for c, o in zip((red, green, blue), over, strict=True))
 
 
 def luminance(colour):
@@ -166,9 +166,7 @@ def test_empty_form_opens_on_the_error_summary(symposium_event, page):
     assert page.script_errors == []
 
 
-def test_error_summary_links_repeat_each_fields_message_and_move_focus_to_it(
-    symposium_event, page
-):
+def test_error_summary_links_repeat_each_fields_message_and_move_focus_to_it(symposium_event, page):
     page.goto(REGISTER)
     submit_empty_registration(page)
     links = page.locator(".error-summary a")
