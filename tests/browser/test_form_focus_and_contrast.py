@@ -166,17 +166,19 @@ def test_empty_form_opens_on_the_error_summary(symposium_event, page):
     assert page.script_errors == []
 
 
-def test_error_summary_links_repeat_each_fields_message_and_move_focus_to_it(symposium_event, page):
+def test_error_summary_names_each_field_and_its_links_move_focus_to_it(symposium_event, page):
     page.goto(REGISTER)
     submit_empty_registration(page)
     links = page.locator(".error-summary a")
     targets = [link.get_attribute("href") for link in links.all()]
-    assert targets == [
-        "#id_full_name",
-        "#id_email",
-        "#id_organisation",
-        "#id_sector",
-        "#id_privacy_consent",
+    # Each field named in words, in the order the form asks.
+    assert [(link.get_attribute("href"), link.inner_text()) for link in links.all()] == [
+        ("#id_first_name", "Enter your first name"),
+        ("#id_last_name", "Enter your last name"),
+        ("#id_email", "Enter your email address"),
+        ("#id_organisation", "Enter your organisation"),
+        ("#id_sector", "Choose your sector"),
+        ("#id_privacy_consent", "Agree to the privacy notice to register"),
     ]
 
     for index, target in enumerate(targets):
