@@ -21,10 +21,14 @@ $(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
 
 install: $(INSTALLED)
 
+# `make demo PORT=8301` serves on another port; HOST and PORT also make SITE_URL (the
+# address in the login it prints and in emailed links) unless SITE_URL is set.
+DEMO_ENV = DEBUG=true HOST=$(HOST) PORT=$(PORT)
+
 demo: install
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py loaddemo
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py loaddemo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -463,7 +463,7 @@ THEMES = [
     },
 ]
 
-C, W, X = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED
+C, X = RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED
 NHSKM = "NHS Kent and Medway"
 MSHCP = "Medway and Swale Health and Care Partnership"
 KCC = "Kent County Council"
@@ -476,9 +476,10 @@ def _needs(dietary=DietaryRequirement.NONE, details="", access=""):
     return {"dietary_requirement": dietary, "dietary_details": details, "access_needs": access}
 
 
-# (organisation, sector, job title, registration status, breakout theme number, needs).
-# Only confirmed delegates choose a breakout; choices are made in this order, so the
-# last two who pick theme 5 find it full and join its waitlist.
+# (organisation, sector, job title, C to register or X to cancel afterwards, breakout
+# theme number, needs). The loader registers them in this order as the portal would: the
+# event has places for everyone, so nobody is on its waitlist; the last two who pick
+# theme 5 find it full and join its waitlist.
 _DELEGATE_ROWS = [
     (NHSKM, Sector.NHS, "Population health manager", C, 1, None),
     (NHSKM, Sector.NHS, "Head of commissioning", C, 5, None),
@@ -487,7 +488,7 @@ _DELEGATE_ROWS = [
     (NHSKM, Sector.NHS, "Programme manager", C, 5, None),
     (NHSKM, Sector.NHS, "Public involvement officer", C, 4, None),
     (NHSKM, Sector.NHS, "Data analyst", C, 1, None),
-    (NHSKM, Sector.NHS, "Nurse consultant", W, None, None),
+    (NHSKM, Sector.NHS, "Nurse consultant", C, None, None),
     (MSHCP, Sector.NHS, "Partnership manager", C, 3, None),
     (MSHCP, Sector.NHS, "Health inequalities lead", C, 5, _needs("gluten_free")),
     (MSHCP, Sector.NHS, "GP", C, 1, None),
@@ -507,7 +508,7 @@ _DELEGATE_ROWS = [
     ("Dover District Council", Sector.COUNCIL, "Community development officer", C, 4, None),
     ("Dover District Council", Sector.COUNCIL, "Housing needs officer", C, 5, None),
     ("Sevenoaks District Council", Sector.COUNCIL, "Digital communications officer", C, 4, None),
-    ("Sevenoaks District Council", Sector.COUNCIL, "Health and wellbeing officer", W, None, None),
+    ("Sevenoaks District Council", Sector.COUNCIL, "Health and wellbeing officer", C, None, None),
     (
         "Ashford Borough Council",
         Sector.COUNCIL,
@@ -538,7 +539,7 @@ _DELEGATE_ROWS = [
     ("Rising Sun", Sector.VCSE, "Mentoring coordinator", C, 3, None),
     ("Rising Sun", Sector.VCSE, "Service manager", C, 5, None),
     ("Healthwatch Medway", Sector.VCSE, "Volunteer", C, 2, _needs("nut_allergy")),
-    ("Dads Unlimited", Sector.VCSE, "Volunteer", W, None, None),
+    ("Dads Unlimited", Sector.VCSE, "Volunteer", C, None, None),
     ("Rising Sun", Sector.VCSE, "Trustee", C, 5, None),
     ("University of Kent", Sector.EDUCATION, "Lecturer in public health", C, 1, None),
     ("University of Kent", Sector.EDUCATION, "Research fellow", C, 5, None),

@@ -178,8 +178,12 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "symposium@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Absolute links in emails (manage links) need the public address of the site.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails (manage links) need the public address of the site. Unset, it
+# is where `make demo HOST=… PORT=…` serves, so the demo's links open its own server.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 
 LOGIN_URL = "admin:login"
 

@@ -1,6 +1,10 @@
 import datetime as dt
+import os
+import subprocess
+import sys
 from io import StringIO
 from itertools import pairwise
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from breakouts.models import BreakoutSession, Theme
+from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from speakers.models import Presentation, Speaker
+from symposium import emails
 from symposium.enums import AgendaKind, RegistrationStatus, Sector
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event
 
@@ -19,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
 SLUG = "kent-medway-symposium"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load(*args):
@@ -239,7 +245,7 @@ def test_loaddemo_delegates_span_every_sector(event):
     )
     assert all(delegate.full_name.startswith("Sample Delegate ") for delegate in delegates)
     assert not delegates.filter(privacy_consent_at__isnull=True).exists()
-    assert delegates.filter(status=RegistrationStatus.WAITLISTED).count() == 3
+    assert not delegates.filter(status=RegistrationStatus.WAITLISTED).exists()
     cancelled = delegates.filter(status=RegistrationStatus.CANCELLED)
     assert cancelled.count() == 3
     assert not cancelled.filter(cancelled_at__isnull=True).exists()
@@ -288,3 +294,130 @@ def test_loaddemo_prints_the_login_and_public_urls():
     assert "username: organiser" in output
     assert "password: symposium-demo" in output
     assert "http://127.0.0.1:8000/events/kent-medway-symposium/" in output
+
+
+# Running it again, and the demo's own consistency ------------------------------------
+
+
+def waitlisted_with_places(event):
+    """Delegates waiting for the event while it has places, and breakout choices waiting
+    for a session that has places: none should exist."""
+    confirmed = Delegate.objects.filter(event=event).confirmed().count()
+    problems = []
+    if confirmed < event.delegate_capacity:
+        waiting = Delegate.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
+        problems += [f"{d.email} waits with {confirmed}/{event.delegate_capacity}" for d in waiting]
+    for session in sessions_with_places(BreakoutSession.objects.filter(theme__event=event)):
+        if session.waitlist_length and session.places_taken < session.capacity:
+            problems.append(
+                f"theme {session.theme.number}: {session.waitlist_length} waiting with "
+                f"{session.places_taken}/{session.capacity} places taken"
+            )
+    return problems
+
+
+def test_loaddemo_waitlists_only_what_is_full(event):
+    assert waitlisted_with_places(event) == []
+    assert BreakoutChoice.objects.filter(session__theme__number=5, status="waitlisted").count()
+
+
+def test_loaddemo_registers_missing_delegates_as_the_portal_would(event):
+    """Organisers made the event smaller and cleared its delegates: loading again
+    registers the sample delegates into the places there are now, the rest wait."""
+    Delegate.objects.filter(event=event).delete()
+    Event.objects.filter(pk=event.pk).update(delegate_capacity=10)
+    BreakoutSession.objects.filter(theme__event=event).update(capacity=3)
+    load()
+    event.refresh_from_db()
+
+    assert waitlisted_with_places(event) == []
+    delegates = Delegate.objects.filter(event=event)
+    assert delegates.confirmed().count() == 10
+    assert delegates.filter(status=RegistrationStatus.WAITLISTED).count() == 60 - 10 - 3
+    # A delegate waiting for the event holds no breakout place.
+    assert not BreakoutChoice.objects.exclude(delegate__status=RegistrationStatus.CONFIRMED)
+
+
+def test_loaddemo_again_keeps_organisers_edits(event, client):
+    load()
+    counts = model_counts()
+    Event.objects.filter(pk=event.pk).update(name="Kent and Medway Symposium 2027")
+    Speaker.objects.filter(slug="paul-bentley").update(biography="Edited by an organiser.")
+    Theme.objects.filter(event=event, number=2).update(title="Growing our workforce")
+    session = BreakoutSession.objects.get(theme__event=event, theme__number=1)
+    BreakoutSession.objects.filter(pk=session.pk).update(capacity=session.capacity + 5)
+    organiser = get_user_model().objects.get(username="organiser")
+    organiser.set_password("the-organisers-own")
+    organiser.save()
+
+    output = load()
+
+    assert model_counts() == counts
+    assert Event.objects.get(pk=event.pk).name == "Kent and Medway Symposium 2027"
+    assert Speaker.objects.get(slug="paul-bentley").biography == "Edited by an organiser."
+    assert Theme.objects.get(event=event, number=2).title == "Growing our workforce"
+    assert BreakoutSession.objects.get(pk=session.pk).capacity == session.capacity + 5
+    assert admin_login(client, "the-organisers-own") is True
+    assert "password: the one you set" in output
+
+
+def test_loaddemo_adds_what_is_missing(event):
+    counts = model_counts()
+    Speaker.objects.filter(slug="hilary-cottam").delete()
+    item_titled(event, "Be brave").delete()
+    Delegate.objects.filter(event=event, email="sample.delegate.01@example.org").delete()
+    load()
+    assert model_counts() == counts
+    talk = Presentation.objects.get(speakers__slug="hilary-cottam")
+    assert talk.agenda_item == item_titled(event, "Be brave")
+    assert Delegate.objects.get(email="sample.delegate.01@example.org").breakout_choices.get()
+
+
+# The port: `make demo PORT=8301` -----------------------------------------------------
+
+
+def demo_settings_site_url(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "HOST", "PORT"}}
+    environment |= {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "symposium.settings", **env}
+    environment.pop("REDIS_URL", None)
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_site_url_follows_host_and_port_unless_set():
+    assert demo_settings_site_url() == "http://127.0.0.1:8000"
+    assert demo_settings_site_url(PORT="8301") == "http://127.0.0.1:8301"
+    assert demo_settings_site_url(HOST="localhost", PORT="8301") == "http://localhost:8301"
+    assert (
+        demo_settings_site_url(PORT="8301", SITE_URL="https://symposium.example.org/")
+        == "https://symposium.example.org"
+    )
+
+
+def test_make_demo_passes_host_and_port_to_every_step():
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", "demo", "PORT=8301"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert [step.split("manage.py ")[1] for step in steps] == [
+        "migrate --noinput",
+        "loaddemo",
+        "runserver 127.0.0.1:8301",
+    ]
+    assert all("HOST=127.0.0.1 PORT=8301" in step for step in steps)
+
+
+def test_loaddemo_prints_the_admin_address_and_emails_links_on_the_demo_port(settings):
+    settings.SITE_URL = "http://127.0.0.1:8301"  # what PORT=8301 makes of it
+    output = load()
+    assert "Organiser login: http://127.0.0.1:8301/admin/" in output
+    delegate = Delegate.objects.confirmed().first()
+    assert emails.manage_url(delegate).startswith("http://127.0.0.1:8301/events/")

@@ -1,6 +1,9 @@
 """`manage.py loaddemo`: the Kent and Medway ICS symposium, ready to click through.
 
-Running it again updates what it made instead of adding duplicates.
+Running it again adds what is missing and changes nothing that exists, so an organiser's
+edits survive `make demo`. Rows are matched by what names them: the event by its slug,
+rooms and agenda items by name and title, speakers by slug, themes by number, sessions by
+theme and round, delegates by email. A row whose name was edited counts as missing.
 """
 
 import datetime as dt
@@ -20,10 +23,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
+from breakouts.services import places_taken
 from speakers.models import Presentation, PresentationSpeaker, Speaker
 from symposium import demo
 from symposium.enums import RegistrationStatus
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
+from symposium.services import event_is_full
 
 LONDON = ZoneInfo("Europe/London")
 PHOTO_SIZE = 480
@@ -31,12 +36,14 @@ PHOTO_SIZE = 480
 PHOTO_COLOURS = ["#1d4f6e", "#2f5d50", "#5b3f7a", "#7a3b2e", "#35506b", "#4a5a23"]
 
 
-def upsert(model, *, lookup, values, create_values=None):
-    """`update_or_create` that calls `full_clean()` before saving, so the demo obeys the
-    rules the admin enforces (no room or speaker double-booked) on SQLite too."""
-    obj = model.objects.filter(**lookup).first() or model(**lookup, **(create_values or {}))
-    for name, value in values.items():
-        setattr(obj, name, value)
+def ensure(model, *, lookup, values):
+    """`get_or_create` that calls `full_clean()` before creating, so the demo obeys the
+    rules the admin enforces (no room or speaker double-booked) on SQLite too. What
+    exists is returned as it is: the organiser may have changed it."""
+    existing = model.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing
+    obj = model(**lookup, **values)
     obj.full_clean()
     obj.save()
     return obj
@@ -63,12 +70,12 @@ def load_event():
     facts["registration_opens_at"] = london(*facts["registration_opens_at"])
     facts["registration_closes_at"] = london(*facts["registration_closes_at"])
     slug = facts.pop("slug")
-    return upsert(Event, lookup={"slug": slug}, values=facts)
+    return ensure(Event, lookup={"slug": slug}, values=facts)
 
 
 def load_rooms(event):
     return {
-        room["name"]: upsert(
+        room["name"]: ensure(
             Room,
             lookup={"event": event, "name": room["name"]},
             values={"capacity": room["capacity"], "access_notes": room["access_notes"]},
@@ -80,21 +87,24 @@ def load_rooms(event):
 def load_speakers():
     speakers = {}
     for index, facts in enumerate(demo.SPEAKERS):
-        values = {key: facts[key] for key in ("name", "role", "organisation", "biography")}
-        existing = Speaker.objects.filter(slug=facts["slug"]).first()
-        # Keep the photo made last time: a new one each run would pile up media files.
-        if not (existing and existing.photo and existing.photo.storage.exists(existing.photo.name)):
-            colour = PHOTO_COLOURS[index % len(PHOTO_COLOURS)]
-            png = placeholder_photo(facts["name"], colour)
-            values["photo"] = ContentFile(png, name=f"{facts['slug']}.png")
-        speakers[facts["slug"]] = upsert(Speaker, lookup={"slug": facts["slug"]}, values=values)
+        slug = facts["slug"]
+        # A photo only for a new speaker: one per run would pile up media files.
+        speakers[slug] = Speaker.objects.filter(slug=slug).first() or ensure(
+            Speaker, lookup={"slug": slug}, values=speaker_values(index, facts)
+        )
     return speakers
+
+
+def speaker_values(index, facts):
+    values = {key: facts[key] for key in ("name", "role", "organisation", "biography")}
+    png = placeholder_photo(facts["name"], PHOTO_COLOURS[index % len(PHOTO_COLOURS)])
+    return values | {"photo": ContentFile(png, name=f"{facts['slug']}.png")}
 
 
 def load_agenda(event, rooms, speakers):
     items = {}
     for facts in demo.AGENDA:
-        item = upsert(
+        item = ensure(
             AgendaItem,
             lookup={"event": event, "title": facts["title"]},
             values={
@@ -112,13 +122,13 @@ def load_agenda(event, rooms, speakers):
 
 
 def load_presentation(item, order, facts, speakers):
-    presentation = upsert(
+    presentation = ensure(
         Presentation,
         lookup={"agenda_item": item, "title": facts["title"]},
         values={"abstract": facts["abstract"], "kind": facts["kind"], "order": order},
     )
     for position, slug in enumerate(facts["speakers"]):
-        upsert(
+        ensure(
             PresentationSpeaker,
             lookup={"presentation": presentation, "speaker": speakers[slug]},
             values={"order": position},
@@ -128,12 +138,12 @@ def load_presentation(item, order, facts, speakers):
 def load_breakouts(event, rooms, breakout_round):
     sessions = {}
     for facts in demo.THEMES:
-        theme = upsert(
+        theme = ensure(
             Theme,
             lookup={"event": event, "number": facts["number"]},
             values={"title": facts["title"], "description": facts["description"]},
         )
-        sessions[facts["number"]] = upsert(
+        sessions[facts["number"]] = ensure(
             BreakoutSession,
             lookup={"theme": theme, "agenda_item": breakout_round},
             values={
@@ -146,68 +156,75 @@ def load_breakouts(event, rooms, breakout_round):
 
 
 def load_delegates(event, sessions):
-    now = timezone.now()
-    taken = dict.fromkeys(sessions, 0)
+    """Each missing delegate registers as the portal would register them now: a place
+    while the event has one, else the waitlist; likewise in their breakout. A delegate
+    already there is left as the organiser or the delegate left them."""
     for facts in demo.DELEGATES:
-        cancelled = facts["status"] == RegistrationStatus.CANCELLED
-        delegate = upsert(
-            Delegate,
-            lookup={"event": event, "email": facts["email"]},
-            values={
-                key: facts[key]
-                for key in (
-                    "first_name",
-                    "last_name",
-                    "organisation",
-                    "sector",
-                    "job_title",
-                    "status",
-                )
-            },
-            create_values={"privacy_consent_at": now, "cancelled_at": now if cancelled else None},
+        if not Delegate.objects.filter(event=event).with_email(facts["email"]).exists():
+            load_delegate(event, facts, sessions[facts["theme"]] if facts["theme"] else None)
+
+
+def load_delegate(event, facts, session):
+    now = timezone.now()
+    cancelled = facts["status"] == RegistrationStatus.CANCELLED
+    if cancelled:
+        status = RegistrationStatus.CANCELLED
+    elif event_is_full(event=event):
+        status = RegistrationStatus.WAITLISTED
+    else:
+        status = RegistrationStatus.CONFIRMED
+    names = ("first_name", "last_name", "organisation", "sector", "job_title")
+    details = {key: facts[key] for key in names}
+    delegate = ensure(
+        Delegate,
+        lookup={"event": event, "email": facts["email"]},
+        values=details
+        | {"status": status, "privacy_consent_at": now, "cancelled_at": now if cancelled else None},
+    )
+    if facts["needs"]:
+        ensure(
+            DelegateNeeds,
+            lookup={"delegate": delegate},
+            values=facts["needs"] | {"consented_at": now},
         )
-        if facts["needs"]:
-            upsert(
-                DelegateNeeds,
-                lookup={"delegate": delegate},
-                values=facts["needs"],
-                create_values={"consented_at": now},
-            )
-        if facts["theme"] and facts["status"] == RegistrationStatus.CONFIRMED:
-            session = sessions[facts["theme"]]
-            full = taken[facts["theme"]] >= session.capacity
-            taken[facts["theme"]] += 1
-            upsert(
-                BreakoutChoice,
-                lookup={"delegate": delegate, "agenda_item": session.agenda_item},
-                values={
-                    "session": session,
-                    "status": ChoiceStatus.WAITLISTED if full else ChoiceStatus.CONFIRMED,
-                },
-            )
+    if session and status == RegistrationStatus.CONFIRMED:
+        has_room = places_taken(session=session) < session.capacity
+        ensure(
+            BreakoutChoice,
+            lookup={"delegate": delegate, "agenda_item": session.agenda_item},
+            values={
+                "session": session,
+                "status": ChoiceStatus.CONFIRMED if has_room else ChoiceStatus.WAITLISTED,
+            },
+        )
 
 
 def load_organiser(password):
-    user, _ = get_user_model().objects.get_or_create(
-        username=demo.ORGANISER_USERNAME, defaults={"email": demo.ORGANISER_EMAIL}
+    """The organiser login, made with `password` (the demo's own unless given). An
+    existing login keeps its password unless one is given: it may be the organiser's."""
+    user, created = get_user_model().objects.get_or_create(
+        username=demo.ORGANISER_USERNAME,
+        defaults={"email": demo.ORGANISER_EMAIL, "is_staff": True, "is_superuser": False},
     )
-    user.is_staff, user.is_superuser, user.is_active = True, False, True
-    user.set_password(password)
-    user.save()
-    # Another migration gives the group its permissions; here it only has to exist.
-    group, _ = Group.objects.get_or_create(name=demo.ORGANISERS_GROUP)
-    user.groups.add(group)
+    if created or password:
+        user.set_password(password or demo.DEFAULT_PASSWORD)
+        user.save()
+    if created:
+        # Another migration gives the group its permissions; here it only has to exist.
+        group, _ = Group.objects.get_or_create(name=demo.ORGANISERS_GROUP)
+        user.groups.add(group)
     return user
 
 
 @transaction.atomic
-def load_demo(*, password: str) -> Event:
-    """Create or update the demo symposium and the organiser login.
+def load_demo(*, password: str | None = None) -> Event:
+    """Create what is missing of the demo symposium and the organiser login.
 
-    Side effects: writes the event, its rooms, agenda, speakers (with placeholder photos
+    Side effects: creates the event, its rooms, agenda, speakers (with placeholder photos
     saved to media storage), presentations, themes, breakout sessions, 60 sample
-    delegates with some needs and breakout choices, and the `organiser` user, whose
-    password is reset to `password`.
+    delegates with some needs and breakout choices, and the `organiser` user, each only
+    if missing; sets the organiser's password when it creates the user or when
+    `password` is given. Changes nothing that exists.
     """
     event = load_event()
     rooms = load_rooms(event)
@@ -220,7 +237,7 @@ def load_demo(*, password: str) -> Event:
 
 
 class Command(BaseCommand):
-    help = "Load the Kent and Medway ICS symposium demo (safe to run again)."
+    help = "Load the Kent and Medway ICS symposium demo (run again, it keeps your edits)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -230,11 +247,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        password = options["password"] or os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_PASSWORD
+        password = options["password"] or os.environ.get("DEMO_PASSWORD")
         event = load_demo(password=password)
         site = settings.SITE_URL
         self.stdout.write(self.style.SUCCESS(f"Loaded “{event.name}”."))
         self.stdout.write(f"Organiser login: {site}{reverse('admin:index')}")
         self.stdout.write(f"  username: {demo.ORGANISER_USERNAME}")
-        self.stdout.write(f"  password: {password}")
+        self.stdout.write(f"  password: {password or shown_password()}")
         self.stdout.write(f"Public site: {site}{event.get_absolute_url()}")
+
+
+def shown_password():
+    organiser = get_user_model().objects.get(username=demo.ORGANISER_USERNAME)
+    if organiser.check_password(demo.DEFAULT_PASSWORD):
+        return demo.DEFAULT_PASSWORD
+    return "the one you set (--password or DEMO_PASSWORD sets another)"
