@@ -226,3 +226,35 @@ def test_concurrent_swaps_and_cancellations_in_one_round_complete_without_deadlo
         ] == [(session, ChoiceStatus.CONFIRMED, None)]
     for session in round_sessions:
         assert BreakoutChoice.objects.filter(session=session).count() == 4
+
+
+RUSH = 200
+RUSH_CONNECTIONS = 40
+
+
+def test_a_rush_of_200_for_the_last_5_places_confirms_exactly_5_and_queues_the_rest_in_order():
+    """200 registrations at once through the form, 40 at a time on their own database
+    connections (PostgreSQL's default allows 100): nobody who came later holds a place
+    while someone who came earlier waits, and the waitlist has no gap or tie."""
+    event = EventFactory(delegate_capacity=45)
+    DelegateFactory.create_batch(40, event=event)
+    data = [registration(number) for number in range(RUSH)]
+    batches = [data[start::RUSH_CONNECTIONS] for start in range(RUSH_CONNECTIONS)]
+    requests = [
+        lambda batch=batch: [post_registration(event, fields)() for fields in batch]
+        for batch in batches
+    ]
+
+    statuses, errors = all_at_once(requests)
+
+    assert errors == []
+    assert sorted(itertools.chain(*statuses)) == [302] * RUSH
+    rush = Delegate.objects.filter(event=event, email__startswith="concurrent")
+    confirmed = rush.filter(status=RegistrationStatus.CONFIRMED)
+    waitlisted = rush.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk")
+    assert confirmed.count() == 5
+    assert waitlisted.count() == RUSH - 5
+    assert Delegate.objects.filter(event=event).confirmed().count() == event.delegate_capacity
+    last_confirmed = max(confirmed.values_list("created_at", flat=True))
+    assert waitlisted.first().created_at > last_confirmed
+    assert len(set(waitlisted.values_list("created_at", flat=True))) == RUSH - 5
