@@ -30,13 +30,9 @@ EVENT = {
         "councils, Kent Police, the voluntary, community and social enterprise (VCSE) "
         "sector, Healthwatch, housing providers, universities and other partners."
     ),
-    "starts_on": dt.date(2027, 6, 17),
-    "ends_on": dt.date(2027, 6, 17),
     # The reports do not name the venue, so the demo does not invent one.
     "venue_name": "A conference centre in Canterbury",
     "venue_address": "Canterbury, Kent\nThe full address will be published before the event.",
-    "registration_opens_at": (dt.date(2026, 11, 1), dt.time(9, 0)),
-    "registration_closes_at": (dt.date(2027, 6, 10), dt.time(23, 59)),
     "delegate_capacity": 250,
     "is_published": True,
     "contact_email": "symposium@example.org",
@@ -63,6 +59,21 @@ EVENT = {
         "five working days."
     ),
 }
+
+
+def event_dates(today: dt.date) -> dict:
+    """The symposium on a Thursday about six months ahead, registration open from the day
+    the demo is loaded until a week before: whenever someone tries the demo (or the
+    tests run), registration is open."""
+    day = today + dt.timedelta(weeks=26)
+    day += dt.timedelta(days=(3 - day.weekday()) % 7)
+    return {
+        "starts_on": day,
+        "ends_on": day,
+        "registration_opens_at": (today, dt.time(0, 0)),
+        "registration_closes_at": (day - dt.timedelta(days=7), dt.time(23, 59)),
+    }
+
 
 MAIN_HALL = "Main hall"
 

@@ -83,9 +83,15 @@ def test_loaddemo_creates_the_published_event_in_canterbury(event):
     assert event.is_published is True
     assert "Canterbury" in event.venue_name
     assert "Canterbury" in event.venue_address
-    assert (event.starts_on, event.ends_on) == (dt.date(2027, 6, 17), dt.date(2027, 6, 17))
-    assert timezone.localtime(event.registration_opens_at, LONDON).date() == dt.date(2026, 11, 1)
-    assert timezone.localtime(event.registration_closes_at, LONDON).date() == dt.date(2027, 6, 10)
+    # A Thursday about six months ahead, with registration open now and until a week
+    # before, whenever the demo is loaded.
+    today = timezone.localdate()
+    assert event.starts_on == event.ends_on
+    assert event.starts_on.weekday() == 3
+    assert 26 * 7 <= (event.starts_on - today).days < 27 * 7
+    assert event.registration_opens_at <= timezone.now() < event.registration_closes_at
+    closes = timezone.localtime(event.registration_closes_at, LONDON)
+    assert closes.date() == event.starts_on - dt.timedelta(days=7)
     assert event.delegate_capacity == 250
     assert event.contact_email.endswith("@example.org")
     assert "Kent Police" in event.audience

@@ -66,7 +66,7 @@ def placeholder_photo(name, colour):
 
 
 def load_event():
-    facts = dict(demo.EVENT)
+    facts = demo.EVENT | demo.event_dates(timezone.localdate())
     facts["registration_opens_at"] = london(*facts["registration_opens_at"])
     facts["registration_closes_at"] = london(*facts["registration_closes_at"])
     slug = facts.pop("slug")
