@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
 
+from breakouts import allocation_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
+from breakouts.services import places_taken
 from symposium.enums import AgendaKind
 from symposium.models import AgendaItem, NameCollate, Room
 
@@ -192,7 +194,23 @@ class BreakoutChoiceAdminForm(forms.ModelForm):
                 f"{delegate.full_name} already has a breakout in "
                 f"“{session.agenda_item.title}”: change or delete that choice instead.",
             )
+        self._check_room(session, cleaned_data.get("status"))
         return cleaned_data
+
+    def _check_room(self, session, status):
+        """A place given or moved by hand must fit, as any other place must."""
+        before = self.instance if self.instance.pk else None
+        if status != ChoiceStatus.CONFIRMED or (
+            before and before.session_id == session.pk and before.status == status
+        ):
+            return
+        taken = places_taken(session=session)
+        if taken >= session.capacity:
+            self.add_error(
+                "session",
+                f"“{session.theme.title}” is full ({taken} of {session.capacity} places): "
+                "choose another session or raise its capacity first.",
+            )
 
 
 @admin.register(BreakoutChoice)
@@ -218,6 +236,17 @@ class BreakoutChoiceAdmin(admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        if change and "session" in form.changed_data:
+            # Through the service: both sessions locked, capacity checked again, the
+            # place freed given to the old session's queue, the delegate told.
+            allocation_services.move_delegate(choice=obj, session=obj.session)
+        else:
+            super().save_model(request, obj, form, change)
+
     @admin.display(description="delegate", ordering=NameCollate("delegate__last_name").asc())
     def delegate_name(self, choice):
         return choice.delegate.full_name
+
+
+from breakouts import admin_allocation  # noqa: E402, F401  (registers the allocation's admin)

@@ -4,3 +4,8 @@ from django.db import models
 class ChoiceStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     WAITLISTED = "waitlisted", "On the waitlist"
+
+
+class RunStatus(models.TextChoices):
+    PREVIEW = "preview", "Preview"
+    CONFIRMED = "confirmed", "Confirmed"

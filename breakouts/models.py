@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from breakouts.enums import ChoiceStatus
+from breakouts.enums import ChoiceStatus, RunStatus
 from symposium.enums import AgendaKind
 from symposium.models import AgendaItem, Delegate, Event, Room, TimestampedModel
 
@@ -126,3 +128,119 @@ class BreakoutChoice(TimestampedModel):
     def save(self, *args, **kwargs):
         self.agenda_item_id = self.session.agenda_item_id
         super().save(*args, **kwargs)
+
+
+MAX_RANK = 3
+
+
+class BreakoutPreference(TimestampedModel):
+    """A delegate's first, second or third choice of session in one round, for events
+    whose places are allocated (`Event.breakout_allocation`), not first come, first served.
+    The round is copied from the session, as for BreakoutChoice."""
+
+    delegate = models.ForeignKey(
+        Delegate, on_delete=models.CASCADE, related_name="breakout_preferences"
+    )
+    session = models.ForeignKey(
+        BreakoutSession, on_delete=models.CASCADE, related_name="preferences"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    rank = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RANK)]
+    )
+
+    class Meta:
+        ordering = ["agenda_item__starts_at", "agenda_item", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate", "agenda_item", "rank"],
+                name="one_preference_per_rank_per_round",
+                violation_error_message="The delegate already has a choice of this rank here.",
+            ),
+            models.UniqueConstraint(
+                fields=["delegate", "session"],
+                name="one_preference_per_session",
+                violation_error_message="The delegate has already ranked this session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=MAX_RANK), name="preference_rank_1_to_3"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate.full_name}: choice {self.rank}, {self.session}"
+
+    def save(self, *args, **kwargs):
+        self.agenda_item_id = self.session.agenda_item_id
+        super().save(*args, **kwargs)
+
+
+class AllocationRun(models.Model):
+    """One run of the allocation for an event: its settings and seed, the places it
+    gives (`places`: {delegate pk: [session pk, ...]}) and its figures (`report`).
+    A preview until an organiser confirms it; confirming writes the places."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="allocation_runs")
+    status = models.CharField(
+        max_length=20, choices=RunStatus.choices, default=RunStatus.PREVIEW, editable=False
+    )
+    max_sector_share = models.PositiveSmallIntegerField(
+        "largest share of one sector in a group (%)",
+        null=True,
+        blank=True,
+        default=40,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="For example 40: no sector makes up more than 40 % of a group. Blank: no limit.",
+    )
+    min_sectors = models.PositiveSmallIntegerField(
+        "least number of sectors in a group",
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Blank: no minimum.",
+    )
+    max_colleagues = models.PositiveSmallIntegerField(
+        "most colleagues of one organisation in a group",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Spreads an organisation's people across groups. Blank: no limit.",
+    )
+    seed = models.PositiveIntegerField(
+        default=1, help_text="Breaks ties: the same delegates and seed give the same allocation."
+    )
+    places = models.JSONField(default=dict, editable=False)
+    report = models.JSONField(default=dict, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(status=RunStatus.CONFIRMED),
+                name="one_confirmed_allocation_per_event",
+                violation_error_message="This event's places have already been allocated.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event.name}: allocation of {self.created_at:%d %b %Y %H:%M}"

@@ -338,3 +338,55 @@ def claim_held_choices(*, delegate: Delegate) -> list[BreakoutChoice]:
                 # event stay ahead.
                 BreakoutChoice.objects.filter(pk=choice.pk).update(created_at=now, updated_at=now)
         return confirmed
+
+
+def give_places(*, places: dict[int, list[int]]) -> list[BreakoutChoice]:
+    """Give many delegates their sessions at once ({delegate pk: [session pk, ...]}),
+    as an allocation does, by the rule of `_new_choice`: a place if the session has room
+    and the delegate has a place at the event, otherwise waitlisted. A round in which the
+    delegate already has a choice is left as it is.
+
+    Side effects: locks the sessions (pk order); creates BreakoutChoice rows. The caller
+    holds the event's lock. Raises ValidationError for a session of another event.
+    """
+    with transaction.atomic():
+        locked = lock_sessions(session_ids=[pk for pks in places.values() for pk in pks])
+        taken = dict(
+            BreakoutChoice.objects.filter(session_id__in=locked, status=ChoiceStatus.CONFIRMED)
+            .order_by()
+            .values("session_id")
+            .annotate(count=Count("*"))
+            .values_list("session_id", "count")
+        )
+        delegates = Delegate.objects.select_related("event").in_bulk(places)
+        held = set(
+            BreakoutChoice.objects.filter(delegate_id__in=places).values_list(
+                "delegate_id", "agenda_item_id"
+            )
+        )
+        event_ids = set(
+            BreakoutSession.objects.filter(pk__in=locked).values_list("theme__event_id", flat=True)
+        )
+        if len(event_ids | {d.event_id for d in delegates.values()}) > 1:
+            raise ValidationError("Give places in the delegates' own event's breakouts.")
+        new = []
+        for delegate_id, session_ids in sorted(places.items()):
+            for session_id in session_ids:
+                session = locked[session_id]
+                if (delegate_id, session.agenda_item_id) in held:
+                    continue
+                held.add((delegate_id, session.agenda_item_id))
+                has_room = taken.get(session_id, 0) < session.capacity
+                confirmed = has_room and delegates[delegate_id].status == (
+                    RegistrationStatus.CONFIRMED
+                )
+                taken[session_id] = taken.get(session_id, 0) + confirmed
+                new.append(
+                    BreakoutChoice(
+                        delegate_id=delegate_id,
+                        session=session,
+                        agenda_item_id=session.agenda_item_id,
+                        status=ChoiceStatus.CONFIRMED if confirmed else ChoiceStatus.WAITLISTED,
+                    )
+                )
+        return BreakoutChoice.objects.bulk_create(new)

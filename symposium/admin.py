@@ -98,6 +98,7 @@ class EventAdmin(admin.ModelAdmin):
             "Registration",
             {"fields": ["registration_opens_at", "registration_closes_at", "delegate_capacity"]},
         ),
+        ("Breakouts", {"fields": ["breakout_allocation", "breakout_allocation_on"]}),
         (
             "Contact and policies",
             {

@@ -90,6 +90,7 @@ def _subject(kind, delegate):
         "event_place": f"A place has come up: you are now confirmed for {event}",
         "breakout_place": f"You now have a place in your breakout at {event}",
         "breakout_swap": f"You have moved to your new breakout at {event}",
+        "breakout_allocated": f"Your breakout places at {event}",
     }[kind]
 
 
@@ -262,3 +263,8 @@ def notify_breakout_swap(*, choice: BreakoutChoice, given_up: BreakoutSession) -
     """Promoted from a session's waitlist into the place the delegate was waiting for,
     giving up the place they had kept in `given_up` until then."""
     _queue("breakout_swap", choice.delegate_id, choice.pk, given_up.pk)
+
+
+def notify_breakout_allocated(*, delegate: Delegate) -> None:
+    """Ranked preferences: the places the allocation gave."""
+    _queue("breakout_allocated", delegate.pk)

@@ -51,3 +51,9 @@ class EmailKind(models.TextChoices):
     EVENT_PLACE = "event_place", "Place at the event"
     BREAKOUT_PLACE = "breakout_place", "Place in a breakout"
     BREAKOUT_SWAP = "breakout_swap", "Moved to the breakout waited for"
+    BREAKOUT_ALLOCATED = "breakout_allocated", "Breakout places allocated"
+
+
+class BreakoutAllocation(models.TextChoices):
+    FIRST_COME = "first_come", "First come, first served"
+    RANKED = "ranked", "Ranked preferences, allocated on a date"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from symposium.enums import (
     AgendaKind,
+    BreakoutAllocation,
     DietaryRequirement,
     EmailKind,
     ExportFormat,
@@ -81,6 +82,20 @@ class Event(TimestampedModel):
     retention_days = models.PositiveIntegerField(
         default=180, help_text="Days after the event before personal data is removed."
     )
+    breakout_allocation = models.CharField(
+        "how breakout places are given",
+        max_length=20,
+        choices=BreakoutAllocation.choices,
+        default=BreakoutAllocation.FIRST_COME,
+    )
+    breakout_allocation_on = models.DateTimeField(
+        "breakout places allocated on",
+        null=True,
+        blank=True,
+        help_text="With ranked preferences: when places will be allocated, as told to delegates.",
+    )
+    # Set when an allocation run is confirmed (breakouts.allocation_services).
+    breakouts_allocated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -101,6 +116,22 @@ class Event(TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("symposium:event-detail", kwargs={"slug": self.slug})
+
+    @property
+    def breakouts_ranked(self) -> bool:
+        return self.breakout_allocation == BreakoutAllocation.RANKED
+
+    @property
+    def breakout_allocation_pending(self) -> bool:
+        """Delegates rank their choices and wait: no place is given yet."""
+        return self.breakouts_ranked and self.breakouts_allocated_at is None
+
+    def clean(self):
+        super().clean()
+        if self.breakouts_ranked and self.breakout_allocation_on is None:
+            raise ValidationError(
+                {"breakout_allocation_on": "Say when places will be allocated: delegates are told."}
+            )
 
 
 class Room(models.Model):

@@ -8,13 +8,14 @@ transaction (symposium.emails), so a change that rolls back sends nothing.
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutSession
 from symposium import emails
@@ -140,6 +141,7 @@ def register_delegate(
     sessions: Sequence[BreakoutSession] = (),
     now: dt.datetime | None = None,
     enforce_window: bool = True,
+    preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
 
@@ -149,8 +151,9 @@ def register_delegate(
 
     Side effects: locks the event row (then sessions); creates or reactivates the
     Delegate, DelegateNeeds (only when `needs` is given, i.e. with consent) and
-    BreakoutChoice rows; emails the confirmation, or the manage link for an email
-    already registered. Raises RegistrationClosed outside the registration window
+    BreakoutChoice rows, and with `preferences` (ranked events) BreakoutPreference rows
+    and, once places are allocated, the best place left (breakouts.allocation_services);
+    emails the confirmation, or the manage link for an email already registered. Raises RegistrationClosed outside the registration window
     (unless enforce_window=False, for organisers) and ValidationError for bad data.
     """
     now = now or timezone.now()
@@ -199,6 +202,11 @@ def register_delegate(
             Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
         _save_needs(delegate=delegate, needs=needs, now=now)
         breakout_services.set_breakout_choices(delegate=delegate, sessions=sessions)
+        if preferences is not None:
+            allocation_services.set_preferences(
+                delegate=delegate, preferences=preferences, after_allocation=True
+            )
+            allocation_services.place_by_preference(delegate=delegate)
         emails.notify_registered(delegate=delegate)
     return Registration(delegate=delegate, created=True)
 
@@ -216,6 +224,7 @@ def update_registration(
     sessions: Sequence[BreakoutSession] = (),
     give_up_rounds: Sequence[int] = (),
     now: dt.datetime | None = None,
+    preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
 ) -> Delegate:
     """Change a registration's details, needs and breakout choices.
 
@@ -225,7 +234,8 @@ def update_registration(
     (see breakouts.services.set_breakout_choices).
 
     Side effects: locks the delegate row (then sessions); updates Delegate,
-    DelegateNeeds and BreakoutChoice rows; emails the delegate a summary when
+    DelegateNeeds and BreakoutChoice rows (and BreakoutPreference rows, with
+    `preferences`, until places are allocated); emails the delegate a summary when
     something changed and anyone promoted into a freed place. Raises ValidationError
     for bad data, an email address registered by someone else, or a cancelled
     registration.
@@ -264,7 +274,10 @@ def update_registration(
         changes = breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, give_up_rounds=give_up_rounds
         )
-        if before != after or needs_changed or changes:
+        ranked = preferences is not None and allocation_services.set_preferences(
+            delegate=delegate, preferences=preferences
+        )
+        if before != after or needs_changed or changes or ranked:
             emails.notify_changed(delegate=delegate)
         _notify_promoted_choices(changes.promoted)
     return delegate

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 from django_ratelimit import UNSAFE
 
+from breakouts.forms import ranked_form
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
 from breakouts.services import delegate_choices
@@ -43,6 +44,14 @@ def event_sessions(event):
     return sessions_with_places(sessions).order_by(
         "agenda_item__starts_at", "agenda_item_id", "theme__number", "pk"
     )
+
+
+class RankedFormMixin:
+    """Ranked preferences instead of first come, first served, for events that say so."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return ranked_form(form_class) if self.event.breakouts_ranked else form_class
 
 
 class PublishedEventMixin:
@@ -78,7 +87,7 @@ class BlankRegistrationForm:
 
 
 @method_decorator(rate_limited("register", method=UNSAFE), name="dispatch")
-class RegisterView(PublishedEventMixin, FormView):
+class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
     template_name = "symposium/register.html"
     form_class = RegistrationForm
 
@@ -203,7 +212,7 @@ class ManageTokenMixin(PublishedEventMixin):
         )
 
 
-class ManageView(ManageTokenMixin, FormView):
+class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
     template_name = "symposium/manage.html"
     form_class = ManageForm
 
