@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from breakouts.allocation import (  # noqa: E402
+from breakouts.allocation import (
     Applicant,
     Group,
     MixRules,

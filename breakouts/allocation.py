@@ -132,7 +132,7 @@ def total_cost(applicants: Iterable[Applicant], places: dict[int, int | None]) -
 
 
 def outcomes(applicants: Iterable[Applicant], places: dict[int, int | None]) -> Counter:
-    counts = Counter({name: 0 for name in Outcome})
+    counts = Counter(dict.fromkeys(Outcome, 0))
     counts.update(outcome(a, places.get(a.id)) for a in applicants)
     return counts
 
@@ -281,12 +281,14 @@ class _Model:
         )
 
 
-def _kinds(applicants: Sequence[Applicant], group_ids: set, rules: MixRules, seed: int):
+def _kinds(applicants: Sequence[Applicant], rules: MixRules, seed: int):
     order = list(applicants)
     random.Random(seed).shuffle(order)
     kinds = {}
     for applicant in order:
-        ranking = tuple(gid for gid in applicant.ranking[:3] if gid in group_ids)
+        # Ranks as the delegate gave them, full groups included: a second choice stays
+        # a second choice when the first is full.
+        ranking = applicant.ranking[:3]
         organisation = applicant.organisation if rules.max_colleagues is not None else ""
         key = (ranking, applicant.sector, organisation)
         kind = kinds.setdefault(key, _Kind(ranking, applicant.sector, organisation))
@@ -312,9 +314,11 @@ def allocate(
     most one group, and meets the mix rules where they can be met (see the module)."""
     groups = [group for group in groups if group.capacity > 0]
     if not applicants or not groups:
-        places = {a.id: None for a in applicants}
-        return Allocation(places, breaches(applicants, groups, places, rules), 0)
-    kinds = _kinds(applicants, {g.id for g in groups}, rules, seed)
+        places = dict.fromkeys((a.id for a in applicants), None)
+        return Allocation(
+            places, breaches(applicants, groups, places, rules), total_cost(applicants, places)
+        )
+    kinds = _kinds(applicants, rules, seed)
     model = _Model()
     # A unit of slack costs more than giving everyone no place instead of a first choice.
     slack_cost = NO_PLACE_COST * len(applicants) + 1

@@ -153,8 +153,9 @@ def register_delegate(
     Delegate, DelegateNeeds (only when `needs` is given, i.e. with consent) and
     BreakoutChoice rows, and with `preferences` (ranked events) BreakoutPreference rows
     and, once places are allocated, the best place left (breakouts.allocation_services);
-    emails the confirmation, or the manage link for an email already registered. Raises RegistrationClosed outside the registration window
-    (unless enforce_window=False, for organisers) and ValidationError for bad data.
+    emails the confirmation, or the manage link for an email already registered. Raises
+    RegistrationClosed outside the registration window (unless enforce_window=False,
+    for organisers) and ValidationError for bad data.
     """
     now = now or timezone.now()
     window = registration_window(event=event, now=now)

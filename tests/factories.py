@@ -6,9 +6,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from breakouts.enums import ChoiceStatus
-from breakouts.models import BreakoutChoice, BreakoutSession, Theme
+from breakouts.models import (
+    AllocationRun,
+    BreakoutChoice,
+    BreakoutPreference,
+    BreakoutSession,
+    Theme,
+)
 from speakers.models import Presentation, PresentationSpeaker, Speaker
-from symposium.enums import AgendaKind, RegistrationStatus, Sector
+from symposium.enums import AgendaKind, BreakoutAllocation, RegistrationStatus, Sector
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
 
 LONDON = ZoneInfo("Europe/London")
@@ -175,3 +181,31 @@ class BreakoutChoiceFactory(factory.django.DjangoModelFactory):
         DelegateFactory, event=factory.SelfAttribute("..session.theme.event")
     )
     status = ChoiceStatus.CONFIRMED
+
+
+class RankedEventFactory(EventFactory):
+    """Breakout places given by ranked preferences, allocated in ten days."""
+
+    breakout_allocation = BreakoutAllocation.RANKED
+    breakout_allocation_on = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+
+
+class BreakoutPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreakoutPreference
+
+    session = factory.SubFactory(
+        BreakoutSessionFactory, theme__event=factory.SubFactory(RankedEventFactory)
+    )
+    delegate = factory.SubFactory(
+        DelegateFactory, event=factory.SelfAttribute("..session.theme.event")
+    )
+    rank = 1
+
+
+class AllocationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AllocationRun
+
+    event = factory.SubFactory(RankedEventFactory)
+    seed = 1

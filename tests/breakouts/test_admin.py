@@ -5,9 +5,17 @@ from django.contrib import admin
 from django.utils.html import escape
 
 from breakouts.enums import ChoiceStatus
-from breakouts.models import BreakoutChoice, BreakoutSession, Theme
+from breakouts.models import (
+    AllocationRun,
+    BreakoutChoice,
+    BreakoutPreference,
+    BreakoutSession,
+    Theme,
+)
 from tests.factories import (
+    AllocationRunFactory,
     BreakoutChoiceFactory,
+    BreakoutPreferenceFactory,
     BreakoutRoundFactory,
     BreakoutSessionFactory,
     DelegateFactory,
@@ -33,7 +41,13 @@ def make_choice():
     return BreakoutChoiceFactory()
 
 
-MAKERS = {Theme: make_theme, BreakoutSession: make_session, BreakoutChoice: make_choice}
+MAKERS = {
+    Theme: make_theme,
+    BreakoutSession: make_session,
+    BreakoutChoice: make_choice,
+    BreakoutPreference: BreakoutPreferenceFactory,
+    AllocationRun: AllocationRunFactory,
+}
 
 
 def test_every_breakouts_model_is_registered_and_under_test():
