@@ -228,6 +228,10 @@ def _sector_mix(counts) -> str:
     return ", ".join(f"{Sector(s).label} {n} ({100 * n / size:.0f} %)" for s, n in parts)
 
 
+def people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
 def breach_text(breach: allocation.Breach, names: dict, rules: allocation.MixRules) -> str:
     """Which rule, where, and by how much, in the organisers' words."""
     where = f"“{names[breach.group]}”"
@@ -236,12 +240,12 @@ def breach_text(breach: allocation.Breach, names: dict, rules: allocation.MixRul
         return (
             f"{where}: {breach.actual} of {breach.group_size} people are "
             f"{Sector(breach.subject).label} ({share:.0f} %), over the {breach.limit} % limit "
-            f"by {breach.excess} {'person' if breach.excess == 1 else 'people'}."
+            f"by {people(breach.excess)}."
         )
     if breach.rule == allocation.Rule.MIN_SECTORS:
         return (
             f"{where}: {breach.actual} sector{'s' if breach.actual != 1 else ''} among "
-            f"{breach.group_size} people, {breach.excess} short of the {breach.limit} asked for."
+            f"{people(breach.group_size)}, {breach.excess} short of the {breach.limit} asked for."
         )
     return (
         f"{where}: {breach.actual} people from {breach.subject}, {breach.excess} over the "
