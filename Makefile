@@ -54,6 +54,7 @@ format: install
 bench: install
 	$(BIN)/python -u bench/export.py
 	$(BIN)/python -u bench/load.py
+	$(BIN)/python -u bench/allocate.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

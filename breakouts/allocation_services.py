@@ -260,7 +260,7 @@ def confirm_allocation(*, run: AllocationRun, confirmed_by) -> list[BreakoutChoi
     place left in their ranking (`place_by_preference`), as later registrants do.
     Side effects: locks the event (then sessions); creates BreakoutChoice rows; sets
     `Event.breakouts_allocated_at`; marks the run confirmed (who, when); queues one
-    email per delegate placed. Raises ValidationError if the event is allocated already.
+    email per delegate who ranked. Raises ValidationError if the event is allocated already.
     """
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=run.event_id)
@@ -280,9 +280,14 @@ def confirm_allocation(*, run: AllocationRun, confirmed_by) -> list[BreakoutChoi
         run.status, run.confirmed_by, run.confirmed_at = RunStatus.CONFIRMED, confirmed_by, now
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
         created += _place_the_rest(event)
-        placed = Delegate.objects.in_bulk({choice.delegate_id for choice in created})
-        for delegate_id in sorted(placed):
-            emails.notify_breakout_allocated(delegate=placed[delegate_id])
+        # Everyone who ranked hears, those left without a place too.
+        told = Delegate.objects.filter(
+            event=event,
+            status=RegistrationStatus.CONFIRMED,
+            pk__in=BreakoutPreference.objects.values("delegate_id"),
+        )
+        for delegate in told.order_by("pk"):
+            emails.notify_breakout_allocated(delegate=delegate)
     return created
 
 
