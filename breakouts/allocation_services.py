@@ -340,5 +340,8 @@ def move_delegate(*, choice: BreakoutChoice, session: BreakoutSession) -> Breako
             )
         emails.notify_changed(delegate=choice.delegate)
         for other in promoted:
-            emails.notify_breakout_place(choice=other)
+            if getattr(other, "given_up", None):
+                emails.notify_breakout_swap(choice=other, given_up=other.given_up)
+            else:
+                emails.notify_breakout_place(choice=other)
     return choice

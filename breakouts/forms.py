@@ -41,7 +41,12 @@ class RankedPreferencesMixin:
 
     def __init__(self, *args, event, sessions, current_sessions=(), **kwargs):
         self.ranked_sessions = list(sessions)
-        self.kept_sessions = list(current_sessions)
+        # The manage form passes the delegate's choices (a place kept for a swap counts
+        # as the session waited for, as symposium.forms.ManageForm counts it).
+        self.kept_sessions = list(current_sessions) or [
+            (getattr(choice, "waiting_for", None) or choice).session
+            for choice in kwargs.get("choices", ())
+        ]
         delegate = kwargs.get("delegate")
         super().__init__(*args, event=event, sessions=[], **kwargs)
         self.rank_fields = {}  # field name: (round pk, rank)

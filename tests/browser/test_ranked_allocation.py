@@ -1,11 +1,15 @@
 """Ranked preferences in Chromium: a delegate ranks three groups, the organiser previews
 and confirms the allocation in the admin, and the delegate's page and email show the place."""
 
+import importlib
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import connection
 from playwright.sync_api import expect
 
 from breakouts.models import BreakoutChoice
@@ -50,6 +54,12 @@ def event():
 
 @pytest.fixture
 def organiser_login():
+    # Live-server tests flush the database after each test, groups made by migrations too.
+    editor = SimpleNamespace(connection=connection)
+    importlib.import_module("symposium.migrations.0003_groups").create_groups(apps, editor)
+    importlib.import_module("breakouts.migrations.0004_allocation_permissions").add_permissions(
+        apps, editor
+    )
     user = UserFactory(username="organiser", is_staff=True, password="correct-horse-battery")
     user.groups.add(Group.objects.get(name="Organisers"))
     return user
