@@ -15,7 +15,7 @@ from breakouts.models import BreakoutChoice
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from symposium.tokens import make_manage_token
-from tests.browser_form import browser_post_data, form_controls
+from bench.browser_form import browser_post_data, form_controls
 from tests.factories import (
     BreakoutRoundFactory,
     BreakoutSessionFactory,
