@@ -106,8 +106,11 @@ async def register(
         status, html = await fetch(session, form_url)
         if status != 200:
             return status, ""
+        options = round_options(html)
         if callable(choices):
-            choices = choices(round_options(html))
+            choices = choices(options)
+        # Rounds not chosen keep "No breakout", the option the page ticks.
+        choices = dict.fromkeys(options, "") | (choices or {})
         data = browser_post_data(html, delegate_answers(choices))
         form = [(name, value) for name, values in data.items() for value in values]
         async with session.post(form_url, data=form, allow_redirects=False) as response:
