@@ -49,7 +49,8 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 
-# Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL, REDIS_URL to use others);
+# Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL, REDIS_URL to use others) and
+# wrk, a C load generator (bench/load.py installs Debian's package when missing, as root);
 # figures and how to read them: docs/performance.md.
 bench: install
 	$(BIN)/python -u bench/export.py

@@ -1,33 +1,38 @@
-"""The load generator: aiohttp clients that read pages and register like a browser.
+"""The browser-like client: aiohttp sessions that register as a browser does.
 
 Used by bench/load.py and by tests/test_multi_server.py. Nothing here imports Django:
-it only speaks HTTP to app servers started elsewhere.
+it only speaks HTTP to app servers started elsewhere. Page throughput is measured with
+wrk (bench/wrk.py), a C load generator, which leaves the two cores to the server.
 """
 
 import asyncio
 import random
-import re
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 import aiohttp
 from yarl import URL
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+from bench.browser_form import browser_post_data, form_controls
+
 TIMEOUT = aiohttp.ClientTimeout(total=60)
+# In a rush the servers queue registrations; a delegate's browser waits minutes, not one.
+RUSH_TIMEOUT = aiohttp.ClientTimeout(total=300)
 
 
 @dataclass
 class Stats:
     name: str
+    expected: int = 200
     latencies: list = field(default_factory=list)
-    errors: int = 0
+    failures: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     @property
-    def count(self):
-        return len(self.latencies) + self.errors
+    def errors(self):
+        return sum(self.failures.values())
 
     @property
     def per_second(self):
@@ -44,13 +49,13 @@ def connector(limit=64):
     return aiohttp.TCPConnector(limit=limit, force_close=False)
 
 
-def client(conn, headers=None):
+def client(conn, headers=None, timeout=TIMEOUT):
     """A browser: its own cookie jar (unsafe=True keeps cookies from 127.0.0.1)."""
     return aiohttp.ClientSession(
         connector=conn,
         connector_owner=False,
         cookie_jar=aiohttp.CookieJar(unsafe=True),
-        timeout=TIMEOUT,
+        timeout=timeout,
         headers=headers,
     )
 
@@ -61,32 +66,54 @@ async def fetch(session, url):
         return response.status, body
 
 
-async def register(conn, form_url, *, choices=None, forwarded_for=None, follow=False):
-    """GET the form, then POST it with its CSRF token as a new delegate.
+def delegate_answers(choices=None):
+    """What a new delegate types and ticks; `choices`: {round field name: session pk}."""
+    name = uuid.uuid4().hex[:12]
+    return {
+        "first_name": "Bench",
+        "last_name": f"Delegate {name}",
+        "email": f"{name}@bench.example.org",
+        "organisation": "Kent County Council",
+        "sector": "council",
+        "job_title": "Officer",
+        "privacy_consent": "on",
+        "dietary_requirement": "none",
+        **{key: str(value) for key, value in (choices or {}).items()},
+    }
 
-    `choices`: {field name: session pk}. Returns (POST status, done page or "") where
-    the POST redirected to the done page; `follow` fetches that page too.
+
+def round_options(html):
+    """{round field name: [session pks offered]}, read from the form's radio buttons."""
+    options = {}
+    for control in form_controls(html):
+        if control.type == "radio" and control.name.startswith("round_") and control.value:
+            options.setdefault(control.name, []).append(control.value)
+    return options
+
+
+async def register(
+    conn, form_url, *, choices=None, forwarded_for=None, follow=False, timeout=TIMEOUT
+):
+    """GET the form, then POST what a browser would post for it as a new delegate:
+    every field and token the page holds, with its cookies.
+
+    `choices`: {field name: session pk}, or a function of the page's
+    {round field name: [session pks]} that returns them. Returns (POST status, done page
+    or "") where the POST redirected to the done page; `follow` fetches that page too.
     """
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else None
-    async with client(conn, headers) as session:
+    async with client(conn, headers, timeout) as session:
         status, html = await fetch(session, form_url)
         if status != 200:
             return status, ""
-        token = CSRF_INPUT.search(html)
-        name = uuid.uuid4().hex[:12]
-        data = {
-            "csrfmiddlewaretoken": token.group(1) if token else "",
-            "first_name": "Bench",
-            "last_name": f"Delegate {name}",
-            "email": f"{name}@bench.example.org",
-            "organisation": "Kent County Council",
-            "sector": "council",
-            "job_title": "Officer",
-            "privacy_consent": "on",
-            "dietary_requirement": "none",
-            **{key: str(value) for key, value in (choices or {}).items()},
-        }
-        async with session.post(form_url, data=data, allow_redirects=False) as response:
+        options = round_options(html)
+        if callable(choices):
+            choices = choices(options)
+        # Rounds not chosen keep "No breakout", the option the page ticks.
+        choices = dict.fromkeys(options, "") | (choices or {})
+        data = browser_post_data(html, delegate_answers(choices))
+        form = [(name, value) for name, values in data.items() for value in values]
+        async with session.post(form_url, data=form, allow_redirects=False) as response:
             await response.read()
             status, location = response.status, response.headers.get("Location", "")
         if status != 302 or not location.endswith("/register/done/"):
@@ -101,43 +128,37 @@ async def _loop(stats, deadline, action):
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         try:
-            ok = await action()
-        except (TimeoutError, aiohttp.ClientError):
-            ok = False
-        if ok:
+            status = await action()
+        except (TimeoutError, aiohttp.ClientError) as error:
+            status = type(error).__name__
+        if status == stats.expected:
             stats.latencies.append(time.perf_counter() - started)
         else:
-            stats.errors += 1
+            stats.failures[status] += 1
 
 
-async def sustained(name, action, *, seconds, concurrency, warmup=1.0):
-    """Run `action()` (True when it succeeded) from `concurrency` clients for `seconds`,
-    after `warmup` seconds that are not counted."""
-    warm = Stats(name)
+async def sustained(name, action, *, seconds, concurrency, expected=302, warmup=1.0):
+    """Run `action()` (which returns an HTTP status) from `concurrency` clients for
+    `seconds`, after `warmup` seconds that are not counted; any status but `expected`
+    is a failure, counted by status (warm-up failures included)."""
+    warm = Stats(name, expected)
     await asyncio.gather(
         *(_loop(warm, time.perf_counter() + warmup, action) for _ in range(concurrency))
     )
-    stats = Stats(name)
+    stats = Stats(name, expected, failures=warm.failures)
     started = time.perf_counter()
     await asyncio.gather(*(_loop(stats, started + seconds, action) for _ in range(concurrency)))
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-def page_action(conn, url):
-    session = client(conn)
-
-    async def action():
-        status, _ = await fetch(session, url)
-        return status == 200
-
-    return session, action
-
-
 def registration_action(conn, form_url, choose):
+    """One full registration (GET + POST) by a new visitor; returns the POST's status.
+    `choose`: {round field name: [session pks]} -> {round field name: session pk}."""
+
     async def action():
-        status, _ = await register(conn, form_url, choices=choose())
-        return status == 302
+        status, _ = await register(conn, form_url, choices=choose)
+        return status
 
     return action
 
@@ -170,6 +191,7 @@ async def rush(form_urls, *, delegates, field_name, session_pk, spread_seconds, 
                 choices={field_name: session_pk},
                 forwarded_for=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
                 follow=True,
+                timeout=RUSH_TIMEOUT,
             )
         except (TimeoutError, aiohttp.ClientError):
             status, done = 598, ""

@@ -10,12 +10,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from bench.browser_form import browser_post_data, form_controls
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from symposium.tokens import make_manage_token
-from tests.browser_form import browser_post_data, form_controls
 from tests.factories import (
     BreakoutRoundFactory,
     BreakoutSessionFactory,

@@ -68,8 +68,9 @@ def browser_post_data(html: str, answers: dict[str, str]) -> dict[str, list[str]
     """What a browser posts for this form once the visitor has answered it.
 
     `answers` fills text fields, textareas and selects by name and ticks the checkboxes
-    it names; a radio group gets the answer, or else its first option with a value;
-    every hidden input (CSRF tokens included) and checked box goes as served."""
+    it names; a radio group gets the answer (an empty one too: the "none" option), or
+    else its first option with a value; every hidden input (CSRF tokens included) and
+    checked box goes as served."""
     data: dict[str, list[str]] = {}
 
     def send(name, value):
@@ -86,7 +87,10 @@ def browser_post_data(html: str, answers: dict[str, str]) -> dict[str, list[str]
         elif kind == "checkbox" and (name in answers or control.checked):
             send(name, control.value or "on")
         elif kind == "radio" and name not in radios_done:
-            if answers.get(name, control.value) == control.value and control.value:
+            # An empty value ("No breakout") only when the visitor leaves it chosen.
+            if answers.get(name, control.value) == control.value and (
+                control.value or name in answers
+            ):
                 send(name, control.value)
                 radios_done.add(name)
         elif kind == "submit":
