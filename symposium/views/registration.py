@@ -7,10 +7,11 @@ Views only read the form, call one service and render or redirect: the rules
 import datetime as dt
 from dataclasses import dataclass
 
-from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -76,14 +77,19 @@ class PublishedEventMixin:
         return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
 
 
-@dataclass(frozen=True)
-class BlankRegistrationForm:
-    """What the register page shows before anyone types: the same for every visitor, so
-    kept in the page cache. The page adds the visitor's own CSRF token around it."""
+# Where the visitor's own CSRF token goes in the register page kept in the cache.
+CSRF_SLOT = "csrf-token-of-this-visitor"
 
-    event: Event
-    is_full: bool
-    fields_html: str
+
+@dataclass(frozen=True)
+class BlankRegisterPage:
+    """The register page before anyone types: the same for every visitor but for their
+    CSRF token, so kept in the page cache with a slot for it."""
+
+    html: str
+
+    def response(self, request) -> HttpResponse:
+        return HttpResponse(self.html.replace(CSRF_SLOT, get_token(request)))
 
 
 @method_decorator(rate_limited("register", method=UNSAFE), name="dispatch")
@@ -93,13 +99,13 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         # Most visitors only look: a hit is one round trip to the cache and no query.
-        self.cache_key = f"register-form:{kwargs['event_slug']}"
-        blank, self.versions = page_cache.lookup(self.cache_key)
-        if blank is not None and request.method == "GET":
-            self.event = blank.event
-            return self.render_page(
-                self.template_name, is_full=blank.is_full, fields_html=blank.fields_html
-            )
+        # A visitor with a message waiting (base.html shows it) gets their own page.
+        self.cache_key = f"register-page:{kwargs['event_slug']}"
+        self.cacheable = request.method == "GET" and not get_messages(request)
+        if self.cacheable:
+            blank, self.versions = page_cache.lookup(self.cache_key)
+            if blank is not None:
+                return blank.response(request)
         return super().dispatch(request, *args, **kwargs)
 
     def refusal(self):
@@ -116,15 +122,13 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            is_full=services.event_is_full(event=self.event), **kwargs
-        )
-        if not context["form"].is_bound:
-            context["fields_html"] = self._store_blank_form(context["form"], context["is_full"])
-        return context
+        return super().get_context_data(is_full=services.event_is_full(event=self.event), **kwargs)
 
-    def _store_blank_form(self, form, is_full):
-        blank = BlankRegistrationForm(self.event, is_full, render_crispy_form(form))
+    def get(self, request, *args, **kwargs):
+        if not self.cacheable:
+            return super().get(request, *args, **kwargs)
+        response = self.render_to_response(self.get_context_data(csrf_token=CSRF_SLOT))
+        blank = BlankRegisterPage(response.rendered_content)
         page_cache.store(
             self.cache_key,
             blank,
@@ -132,7 +136,7 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
             shows_places=True,
             until=services.window_changes_at(event=self.event),
         )
-        return blank.fields_html
+        return blank.response(request)
 
     def form_valid(self, form):
         try:
