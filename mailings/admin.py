@@ -114,7 +114,8 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
-        if "_save" in request.POST:
+        # Saved, the next step is to preview it and send it.
+        if not {"_continue", "_addanother", "_popup"} & set(request.POST):
             return redirect("admin:mailings_mailing_send", obj.pk)
         return super().response_add(request, obj, post_url_continue)
 

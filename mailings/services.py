@@ -4,8 +4,8 @@ A send goes in two steps, each in transactions of its own:
 
 1. `start`: the audience is fixed as one `Recipient` row per delegate (unique per
    mailing and delegate), status "pending", and the mailing becomes "sending".
-2. `queue_batch`, repeated: under the mailing's row lock, taken with SKIP LOCKED so a
-   second scheduler passes by instead of waiting, the next pending recipients are built
+2. `queue_batch`, repeated: the next pending recipients, locked with SKIP LOCKED so a
+   second scheduler takes the batch after instead of waiting or repeating it, are built
    into django-mailer `Message` rows (low priority: registration emails go first) and
    marked "queued" in the same transaction. A crash loses the batch it was in, which is
    still "pending" and is queued by the next run; nothing is queued twice.
@@ -200,28 +200,28 @@ def _queue_copy(mailing, recipient, breakouts, now) -> Message | None:
 def queue_batch(*, mailing_pk: int, batch_size: int = BATCH_SIZE) -> int | None:
     """Queue the next `batch_size` pending copies in one transaction.
 
-    Returns how many recipients were dealt with (0: none left, and the mailing is now
-    "sent"), or None when the mailing is not sending or another process holds it.
+    The pending recipients are locked with SKIP LOCKED, so schedulers on several
+    servers queue different batches of one mailing side by side. Returns how many
+    recipients this batch dealt with; 0 when none is left (the mailing is then "sent");
+    None when it is not sending, or every pending copy is in another process's batch.
     """
     now = timezone.now()
     with transaction.atomic():
         mailing = (
-            Mailing.objects.select_for_update(skip_locked=True)
-            .select_related("event")
+            Mailing.objects.select_related("event")
             .filter(pk=mailing_pk, status=MailingStatus.SENDING)
             .first()
         )
         if mailing is None:
             return None
         recipients = list(
-            mailing.recipients.filter(status=RecipientStatus.PENDING).select_related(
-                "delegate__event"
-            )[:batch_size]
+            mailing.recipients.filter(status=RecipientStatus.PENDING)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("delegate__event")
+            .order_by("pk")[:batch_size]
         )
         if not recipients:
-            mailing.status, mailing.finished_at = MailingStatus.SENT, now
-            mailing.save(update_fields=["status", "finished_at", "updated_at"])
-            return 0
+            return _finish(mailing, now)
         lines = selectors.breakout_lines([recipient.delegate_id for recipient in recipients])
         pairs = [(r, _queue_copy(mailing, r, lines[r.delegate_id], now)) for r in recipients]
         messages = Message.objects.bulk_create([message for _r, message in pairs if message])
@@ -235,6 +235,16 @@ def queue_batch(*, mailing_pk: int, batch_size: int = BATCH_SIZE) -> int | None:
     return len(recipients)
 
 
+def _finish(mailing: Mailing, now: dt.datetime) -> int | None:
+    """"Sent" once no copy is pending; None while others still hold some."""
+    if mailing.recipients.filter(status=RecipientStatus.PENDING).exists():
+        return None
+    Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.SENDING).update(
+        status=MailingStatus.SENT, finished_at=now, updated_at=now
+    )
+    return 0
+
+
 def _send_now(message_pks: list[int]) -> None:
     """The demo runs no mail worker: there, send straight away (the worker's job)."""
     if message_pks and settings.SEND_MAIL_ON_COMMIT:
@@ -243,7 +253,7 @@ def _send_now(message_pks: list[int]) -> None:
 
 def send(*, mailing_pk: int, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
     """Start the mailing if it is scheduled, then queue batches until none is left,
-    another process holds it, or `max_batches` have been queued. Returns how many
+    other processes hold the rest, or `max_batches` have been queued. Returns how many
     recipients this call dealt with."""
     start(mailing_pk=mailing_pk)
     done = batches = 0
