@@ -87,6 +87,12 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_automatic:
+            return fieldsets
+        return [fieldset for fieldset in fieldsets if fieldset[0] != "Automatic messages"]
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "event"] if obj else fields

@@ -49,8 +49,11 @@ class MailingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].help_text += " " + placeholders.help_text() + "."
-        self.fields["subject"].help_text = "Placeholders work here too, e.g. {event}."
+        # Absent from the read-only form of a mailing already sent.
+        if "body" in self.fields:
+            self.fields["body"].help_text += " " + placeholders.help_text() + "."
+        if "subject" in self.fields:
+            self.fields["subject"].help_text = "Placeholders work here too, e.g. {event}."
 
     def clean_subject(self):
         return _check_placeholders(self.cleaned_data["subject"])

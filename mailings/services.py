@@ -236,7 +236,7 @@ def queue_batch(*, mailing_pk: int, batch_size: int = BATCH_SIZE) -> int | None:
 
 
 def _finish(mailing: Mailing, now: dt.datetime) -> int | None:
-    """"Sent" once no copy is pending; None while others still hold some."""
+    """ "Sent" once no copy is pending; None while others still hold some."""
     if mailing.recipients.filter(status=RecipientStatus.PENDING).exists():
         return None
     Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.SENDING).update(
