@@ -106,8 +106,6 @@ class Recipient(models.Model):
     status = models.CharField(
         max_length=20, choices=RecipientStatus.choices, default=RecipientStatus.PENDING
     )
-    # django-mailer's queue row; it deletes the row once sent, so no constraint.
-    message_id = models.BigIntegerField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
