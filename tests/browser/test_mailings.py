@@ -4,20 +4,36 @@ sends a test to themselves, schedules, and the message reaches a real SMTP serve
 
 import datetime as dt
 import email
+import importlib
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import expect
 
 from mailings import services
 from mailings.models import Mailing
-from tests.factories import DelegateFactory, EventFactory
+from tests.factories import DelegateFactory, EventFactory, UserFactory
 from tests.servers import free_port
 from tests.symposium.test_email_queue import Inbox
 
 LONDON = ZoneInfo("Europe/London")
+grant_migration = importlib.import_module("mailings.migrations.0002_organisers_can_email_delegates")
+
+
+@pytest.fixture
+def organiser():
+    """In the Organisers group as the migration leaves it: a live-server test empties
+    the database after it, groups included, so the grant is run again here."""
+    grant_migration.grant(apps, SimpleNamespace(connection=connection))
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Organisers"))
+    return user
 
 
 @pytest.fixture
