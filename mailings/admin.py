@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from mailings import selectors, services
 from mailings.enums import MailingStatus, RecipientStatus
-from mailings.forms import MailingForm, PreviewForm, ScheduleForm
+from mailings.forms import ATTENDANCE_NOTE, MailingForm, PreviewForm, ScheduleForm
 from mailings.models import Mailing, Recipient
 
 PERMISSION = "mailings.email_delegates"
@@ -56,7 +56,10 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
         (None, {"fields": ["event", "kind", "subject", "body"]}),
         (
             "Audience",
-            {"fields": ["statuses", "sessions", "themes", "sectors", "organisations"]},
+            {
+                "fields": ["statuses", "sessions", "themes", "sectors", "organisations"],
+                "description": ATTENDANCE_NOTE,
+            },
         ),
         ("Automatic messages", {"fields": ["is_enabled", "days_before"]}),
         (

@@ -8,8 +8,8 @@ from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
 
 ATTENDANCE_NOTE = (
-    "Attended or not: not available yet, as the portal has no check-in; it will be a "
-    "filter here once it has."
+    "Each filter narrows the audience; within one, any ticked value matches. Whether a "
+    "delegate attended is not a filter yet: the portal has no check-in."
 )
 
 
@@ -29,7 +29,7 @@ class MailingForm(forms.ModelForm):
         choices=Sector.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Only delegates in these sectors (none ticked: every sector). " + ATTENDANCE_NOTE,
+        help_text="Only delegates in these sectors (none ticked: every sector).",
     )
 
     class Meta:

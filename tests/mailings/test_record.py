@@ -203,3 +203,53 @@ def test_a_dry_run_purge_keeps_the_recipients(world, sent):
     purge_event(event=world["event"], dry_run=True)
 
     assert Recipient.objects.count() == 3
+
+
+def test_the_audience_says_attendance_needs_check_in(world, organiser_client):
+    response = organiser_client.get(admin_url(Mailing, "add"))
+
+    assert "Whether a delegate attended is not a filter yet: the portal has no check-in." in (
+        response.text
+    )
+
+
+def test_a_scheduled_message_can_go_back_to_draft(world, organiser_client):
+    mailing = make_mailing(world["event"])
+    services.schedule(mailing=mailing, send_at=timezone.now() + dt.timedelta(days=1))
+
+    organiser_client.post(f"/admin/mailings/mailing/{mailing.pk}/send/", {"action": "unschedule"})
+
+    mailing.refresh_from_db()
+    assert (mailing.status, mailing.send_at) == (MailingStatus.DRAFT, None)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_mailings_list_takes_the_same_queries_however_many(
+    world, organiser_client, django_assert_num_queries, count
+):
+    for number in range(count):
+        make_mailing(world["event"], author=UserFactory(username=f"author{number}"))
+    url = admin_url(Mailing, "changelist")
+    organiser_client.get(url)  # Session and permissions cached.
+
+    with django_assert_num_queries(QUERIES["mailings"]):
+        organiser_client.get(url)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_recipients_list_takes_the_same_queries_however_many(
+    world, organiser_client, django_assert_num_queries, count, settings
+):
+    settings.SEND_MAIL_ON_COMMIT = False
+    mailing = make_mailing(world["event"], statuses=["confirmed", "waitlisted", "cancelled"])
+    services.schedule(mailing=mailing, send_at=timezone.now())
+    services.send(mailing_pk=mailing.pk, batch_size=count, max_batches=1)
+    url = admin_url(Recipient, "changelist")
+    organiser_client.get(url)
+
+    with django_assert_num_queries(QUERIES["recipients"]):
+        organiser_client.get(url)
+
+
+# Session, user, the two counts, the page, and the filters: never one per row.
+QUERIES = {"mailings": 8, "recipients": 8}
