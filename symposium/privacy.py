@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from breakouts.models import BreakoutChoice
@@ -19,6 +20,10 @@ from symposium.models import Delegate, DelegateNeeds, Event, new_access_key
 
 ANONYMOUS_NAME = "Anonymised delegate"
 ERASED_NAME = "Erased registration"
+
+# Sent by `purge_event` inside its transaction, with `event`: other apps (the mailings'
+# recipient lists) remove what they hold about the event's delegates.
+event_purged = Signal()
 
 
 def anonymous_email(delegate_pk: int) -> str:
@@ -167,7 +172,8 @@ def purge_event(
     """Remove an event's personal data, keeping what the staff overview counts.
 
     Side effects (none with `dry_run`): locks the event, then its delegates; deletes
-    every DelegateNeeds of the event; anonymises each delegate not yet anonymised
+    every DelegateNeeds of the event; sends `event_purged` (mailings delete their
+    recipient lists); anonymises each delegate not yet anonymised
     (name, email and job title replaced, access key rotated so every manage link
     dies, `anonymised_at` set) and their names in the admin's history. Sector,
     organisation, status, breakout choices, timestamps and ExportRecords stay.
@@ -189,6 +195,7 @@ def purge_event(
             return result
         _scrub_history_of(Delegate.objects.filter(event=event), ANONYMOUS_NAME)
         needs.delete()
+        event_purged.send(sender=Event, event=event)
         for delegate in delegates:
             delegate.first_name, delegate.last_name = "", ANONYMOUS_NAME
             delegate.email = anonymous_email(delegate.pk)

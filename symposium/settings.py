@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "symposium",
     "speakers",
     "breakouts",
+    "mailings",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,20 @@
+from django.db import models
+
+
+class MailingKind(models.TextChoices):
+    MESSAGE = "message", "Message from the organisers"
+    JOINING_INSTRUCTIONS = "joining_instructions", "Joining instructions (automatic)"
+    THANK_YOU = "thank_you", "Thank you (automatic)"
+
+
+class MailingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+
+
+class RecipientStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be queued"
+    QUEUED = "queued", "Queued for sending"
+    FAILED = "failed", "Could not be built"

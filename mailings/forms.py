@@ -1,0 +1,97 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from mailings import placeholders, selectors
+from mailings.models import Mailing
+from symposium.enums import RegistrationStatus, Sector
+from symposium.models import Delegate
+
+ATTENDANCE_NOTE = (
+    "Each filter narrows the audience; within one, any ticked value matches. Whether a "
+    "delegate attended is not a filter yet: the portal has no check-in."
+)
+
+
+def _check_placeholders(text: str) -> str:
+    placeholders.check(text)
+    return text
+
+
+class MailingForm(forms.ModelForm):
+    statuses = forms.MultipleChoiceField(
+        choices=RegistrationStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[RegistrationStatus.CONFIRMED],
+        help_text="Registrations with any of these statuses.",
+    )
+    sectors = forms.MultipleChoiceField(
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only delegates in these sectors (none ticked: every sector).",
+    )
+
+    class Meta:
+        model = Mailing
+        fields = [
+            "event",
+            "subject",
+            "body",
+            "statuses",
+            "sessions",
+            "themes",
+            "sectors",
+            "organisations",
+            "is_enabled",
+            "days_before",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Absent from the read-only form of a mailing already sent.
+        if "body" in self.fields:
+            self.fields["body"].help_text += " " + placeholders.help_text() + "."
+        if "subject" in self.fields:
+            self.fields["subject"].help_text = "Placeholders work here too, e.g. {event}."
+
+    def clean_subject(self):
+        return _check_placeholders(self.cleaned_data["subject"])
+
+    def clean_body(self):
+        return _check_placeholders(self.cleaned_data["body"])
+
+    def clean(self):
+        data = super().clean()
+        event = data.get("event") or (self.instance.event if self.instance.event_id else None)
+        if event is None:
+            return data
+        if any(session.theme.event_id != event.pk for session in data.get("sessions", [])):
+            self.add_error("sessions", "Choose breakout sessions of this event.")
+        if any(theme.event_id != event.pk for theme in data.get("themes", [])):
+            self.add_error("themes", "Choose themes of this event.")
+        return data
+
+
+class PreviewForm(forms.Form):
+    delegate = forms.ModelChoiceField(
+        queryset=Delegate.objects.none(), label="Preview for", required=False
+    )
+
+    def __init__(self, *args, mailing: Mailing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = selectors.audience(mailing).select_related("event")
+
+
+class ScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label="Send at (UK time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_send_at(self):
+        send_at = self.cleaned_data["send_at"]
+        if send_at <= timezone.now():
+            raise ValidationError("Choose a time in the future, or send it now.")
+        return send_at

@@ -1,0 +1,64 @@
+"""Reads: who a mailing goes to, and what each delegate's placeholders hold."""
+
+from collections import defaultdict
+
+from django.db.models import Q, QuerySet
+
+from breakouts.enums import ChoiceStatus
+from breakouts.models import BreakoutChoice
+from mailings.models import Mailing
+from symposium.models import Delegate, clock
+
+
+def audience(mailing: Mailing) -> QuerySet[Delegate]:
+    """The delegates the mailing is for, by its audience definition, in pk order.
+
+    Within one filter any value matches (confirmed *or* waitlisted); between filters
+    all must (confirmed *and* in the NHS). Breakout sessions and themes form one
+    filter: a confirmed place in any of those sessions, or any session of those
+    themes. Anonymised registrations never match.
+    """
+    delegates = Delegate.objects.filter(event_id=mailing.event_id, anonymised_at__isnull=True)
+    if mailing.statuses:
+        delegates = delegates.filter(status__in=mailing.statuses)
+    if mailing.sectors:
+        delegates = delegates.filter(sector__in=mailing.sectors)
+    organisations = mailing.organisation_list()
+    if organisations:
+        any_of = Q()
+        for organisation in organisations:
+            any_of |= Q(organisation__iexact=organisation)
+        delegates = delegates.filter(any_of)
+    return _in_breakouts(mailing, delegates).order_by("pk")
+
+
+def _in_breakouts(mailing: Mailing, delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:
+    if not mailing.pk:
+        return delegates
+    session_ids = list(mailing.sessions.values_list("pk", flat=True))
+    theme_ids = list(mailing.themes.values_list("pk", flat=True))
+    if not (session_ids or theme_ids):
+        return delegates
+    places = BreakoutChoice.objects.filter(status=ChoiceStatus.CONFIRMED).filter(
+        Q(session_id__in=session_ids) | Q(session__theme_id__in=theme_ids)
+    )
+    return delegates.filter(pk__in=places.values("delegate_id"))
+
+
+def breakout_lines(delegate_ids) -> dict[int, list[str]]:
+    """Each delegate's breakouts as lines for `{breakouts}`, in agenda order, in one query."""
+    choices = (
+        BreakoutChoice.objects.filter(delegate_id__in=delegate_ids)
+        .select_related("session__theme", "session__room", "session__agenda_item")
+        .order_by("agenda_item__starts_at", "pk")
+    )
+    lines = defaultdict(list)
+    for choice in choices:
+        item, session = choice.session.agenda_item, choice.session
+        where = f", {session.room.name}" if session.room else ""
+        state = "" if choice.status == ChoiceStatus.CONFIRMED else " (on the waitlist)"
+        lines[choice.delegate_id].append(
+            f"{item.title}, {clock(item.starts_at)} to {clock(item.ends_at)}: "
+            f"{session.theme.title}{where}{state}"
+        )
+    return lines
