@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python -u bench/export.py
 	$(BIN)/python -u bench/load.py
 	$(BIN)/python -u bench/allocate.py
+	$(BIN)/python -u bench/mailings.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
