@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_permissions_policy.decorators import permissions_policy_override
 
+from breakouts.models import BreakoutSession
 from checkin import badges, selectors, services
 from checkin.codes import delegate_id_for_code
 from checkin.forms import BadgeScope, WalkInForm
@@ -55,6 +56,13 @@ class DeskMixin(PermissionRequiredMixin):
 )
 class Desk(DeskMixin, TemplateView):
     template_name = "checkin/desk.html"
+
+    def get_context_data(self, **kwargs):
+        sessions = BreakoutSession.objects.filter(theme__event=self.event).select_related(
+            "theme", "agenda_item", "room"
+        )
+        sessions = sessions.order_by("agenda_item__starts_at", "theme__number", "pk")
+        return super().get_context_data(sessions=sessions, **kwargs)
 
 
 class DeskList(DeskMixin, View):
