@@ -258,6 +258,9 @@
       breakouts.append(heading, list);
     }
     $("checkin-undo").hidden = !(state === "checked_in" && entry);
+    const badge = $("checkin-badge");
+    badge.hidden = !entry;
+    if (entry) badge.href = config.badgesUrl + "?scope=delegate&delegate=" + entry.id;
     panel.hidden = false;
     $("checkin-result-heading").focus();
   }
