@@ -3,12 +3,12 @@ check-ins; and live attendance for the overview. A fixed number of queries each.
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
 from checkin.codes import check_in_code
-from checkin.models import CheckIn
+from checkin.models import CheckIn, WalkIn
 from symposium.enums import Sector
 from symposium.models import Delegate, DelegateNeeds, Event, by_name, clock
 
@@ -86,7 +86,7 @@ def _counts(rows, key: str, labels: dict | None = None) -> list[dict]:
 
 def attendance(*, event: Event) -> dict:
     """Checked in / expected (confirmed), overall and by sector, organisation and
-    breakout session: four queries."""
+    breakout session, and the walk-ins waiting for an organiser: six queries."""
     standing = CheckIn.objects.filter(undone_at__isnull=True)
     delegates = Delegate.objects.filter(event=event).confirmed()
     delegates = delegates.annotate(here=Exists(standing.filter(delegate=OuterRef("pk"))))
@@ -116,6 +116,9 @@ def attendance(*, event: Event) -> dict:
     )
     return {
         "totals": totals,
+        "walk_ins_waiting": WalkIn.objects.filter(
+            delegate__event=event, needs_organiser=True, delegate__status="waitlisted"
+        ).count(),
         "by_sector": _counts(sectors, "sector", dict(Sector.choices)),
         "by_organisation": _counts(organisations, "organisation"),
         "by_session": [
@@ -128,3 +131,9 @@ def attendance(*, event: Event) -> dict:
             for s in sessions
         ],
     }
+
+
+def checked_in_at() -> Subquery:
+    """Annotation for a Delegate queryset: when the delegate was checked in, or None."""
+    standing = CheckIn.objects.filter(delegate=OuterRef("pk"), undone_at__isnull=True)
+    return Subquery(standing.values("at")[:1])

@@ -12,6 +12,8 @@ urlpatterns = [
     path("walk-in/", views.WalkIn.as_view(), name="walk-in"),
     path("badges.pdf", views.Badges.as_view(), name="badges"),
     path("attendance.json", views.Attendance.as_view(), name="attendance"),
+    path("attendance/", views.AttendanceExport.as_view(), name="attendance-export"),
+    path("no-shows/", views.NoShowExport.as_view(), name="no-shows"),
 ]
 
 # Not under an event: signing out is the same everywhere.

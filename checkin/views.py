@@ -22,10 +22,13 @@ from django.views.generic import FormView, TemplateView
 from django_permissions_policy.decorators import permissions_policy_override
 
 from breakouts.models import BreakoutSession
-from checkin import badges, selectors, services
+from checkin import badges, exports, selectors, services
 from checkin.codes import delegate_id_for_code
 from checkin.forms import BadgeScope, WalkInForm
+from symposium.enums import ExportFormat
+from symposium.exports.base import file_response
 from symposium.exports.forms import NEEDS_PERMISSION
+from symposium.exports.services import export_basename, record_export
 from symposium.models import Event
 
 CHECK_IN_PERMISSION = "checkin.check_in"
@@ -192,6 +195,39 @@ class Attendance(DeskMixin, View):
 
     def get(self, request, *args, **kwargs):
         return JsonResponse(selectors.attendance(event=self.event))
+
+
+class _DeskExport(DeskMixin, View):
+    """GET ?format=xlsx for Excel, CSV otherwise; on the export audit trail."""
+
+    permission_required = EXPORT_PERMISSION
+    exporter_class: type
+    scope = ""
+
+    def get(self, request, *args, **kwargs):
+        file_format = request.GET.get("format", ExportFormat.CSV)
+        if file_format not in ExportFormat.values:
+            return HttpResponse("Choose format=csv or format=xlsx.", status=400)
+        exporter = self.exporter_class(event=self.event)
+        record_export(
+            event=self.event,
+            exporter=exporter,
+            file_format=file_format,
+            filters={},
+            exported_by=request.user,
+        )
+        basename = export_basename(event=self.event, scope=self.scope)
+        return file_response(exporter, file_format=file_format, basename=basename)
+
+
+class AttendanceExport(_DeskExport):
+    exporter_class = exports.AttendanceList
+    scope = "attendance"
+
+
+class NoShowExport(_DeskExport):
+    exporter_class = exports.NoShowList
+    scope = "no-shows"
 
 
 class SignOut(View):

@@ -5,13 +5,14 @@ back."""
 import datetime as dt
 import io
 import time
+import uuid
 
 import pytest
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from checkin import qr
+from checkin import qr, services
 from checkin.codes import check_in_code
 from checkin.models import CheckIn
 from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, axe_violations
@@ -225,3 +226,21 @@ def test_a_second_scan_warns_when_and_where_and_undo_takes_it_back(new_page, des
     time.sleep(0.5)
     page.get_by_role("button", name="Undo").click()
     assert wait_for(lambda: CheckIn.objects.get(delegate=delegates[1]).undone_at is not None)
+
+
+def test_the_overview_attendance_refreshes_by_itself(new_page, desk_event, settings):
+    settings.CHECKIN_ATTENDANCE_REFRESH_SECONDS = 1
+    event, delegates = desk_event
+    page = new_page()
+    watch_errors(page)
+    user = staff_user("check_in", "export_attendees")
+    page.goto(f"/admin/login/?next=/staff/events/{event.slug}/overview/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    checked_in = page.locator('[data-attendance="checked_in"]')
+    expect(checked_in).to_have_text("0")
+    services.check_in(event=event, delegate_id=delegates[0].pk, nonce=uuid.uuid4())
+    expect(checked_in).to_have_text("1")
+    expect(page.locator("#attendance")).to_contain_text("Updated at")
+    assert page.script_errors == []
