@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python -u bench/load.py
 	$(BIN)/python -u bench/allocate.py
 	$(BIN)/python -u bench/mailings.py
+	$(BIN)/python -u bench/checkin.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -38,6 +38,7 @@ def test_a_scan_checks_the_delegate_in_with_the_desk_and_the_scan_time(desk_clie
     at = timezone.now() - dt.timedelta(minutes=3)
     response = send_scans(desk_client, delegate.event, scan(delegate, at=at, desk="Desk 2"))
     assert response.status_code == 200
+    assert response["Server-Timing"].startswith("checkin;dur=")
     [result] = response.json()["results"]
     assert result["status"] == "checked_in"
     assert result["delegate"] == delegate.pk
