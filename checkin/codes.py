@@ -32,8 +32,7 @@ def check_in_code(delegate: Delegate) -> str:
 def normalise(code: str) -> str:
     """What a person typed: spaces gone, upper case, O read as 0 and I or L as 1."""
     code = re.sub(r"\s+", "", code).upper()
-    pk, dash, mac = code.partition("-")
-    return pk + dash + mac.replace("O", "0").replace("I", "1").replace("L", "1")
+    return code.replace("O", "0").replace("I", "1").replace("L", "1")
 
 
 def delegate_id_for_code(*, event_id: int, code: str) -> int | None:

@@ -72,9 +72,7 @@
     });
   }
   function normaliseCode(code) {
-    const [pk, mac] = code.replace(/\s+/g, "").toUpperCase().split("-");
-    if (!mac) return pk;
-    return pk + "-" + mac.replace(/O/g, "0").replace(/[IL]/g, "1");
+    return code.replace(/\s+/g, "").toUpperCase().replace(/O/g, "0").replace(/[IL]/g, "1");
   }
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
