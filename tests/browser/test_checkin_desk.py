@@ -244,3 +244,15 @@ def test_the_overview_attendance_refreshes_by_itself(new_page, desk_event, setti
     expect(checked_in).to_have_text("1")
     expect(page.locator("#attendance")).to_contain_text("Updated at")
     assert page.script_errors == []
+
+
+def test_the_list_is_kept_in_the_browser_and_cleared_on_sign_out(new_page, desk_event):
+    event, _ = desk_event
+    page = new_page()
+    sign_in(page, desk_staff(), f"/staff/events/{event.slug}/check-in/")
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    kept = page.evaluate(f"localStorage.getItem('checkin:{event.slug}:list')")
+    assert "Okafor" in kept
+    page.get_by_role("button", name="Sign out of this desk").click()
+    page.wait_for_url("**/admin/login/**")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('checkin:'))") == []
