@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench clean lock audit
+.PHONY: install demo test lint format bench clean lock audit vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lock: | $(BIN)/python
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra test -o requirements.lock pyproject.toml
 
+# Browser libraries from the npm registry, pinned, with their licences (static/vendor/).
+vendor:
+	bash static/vendor/update.sh
+
 # Known vulnerabilities in the locked packages (pip-audit asks PyPI's advisory data).
 audit: install
 	$(BIN)/pip install --quiet pip-audit
@@ -57,6 +61,7 @@ bench: install
 	$(BIN)/python -u bench/load.py
 	$(BIN)/python -u bench/allocate.py
 	$(BIN)/python -u bench/mailings.py
+	$(BIN)/python -u bench/checkin.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

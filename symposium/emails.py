@@ -30,6 +30,7 @@ from mailer.models import Message
 
 from breakouts.models import BreakoutChoice, BreakoutSession
 from breakouts.services import delegate_choices
+from checkin import emails as checkin_emails
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, DelegateNeeds, OutboxEmail
@@ -119,13 +120,17 @@ def _build(
         if given_up_pk
         else None,
     }
-    message = EmailMultiAlternatives(
+    if checkin_emails.wanted(kind, delegate):
+        context |= checkin_emails.context(delegate)
+    message = checkin_emails.HtmlEmail(
         subject=_subject(kind, delegate),
         body=render_to_string(f"emails/{kind}.txt", context),
         to=[_address(delegate.email)],
         reply_to=_reply_to(delegate.event),
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
+    if "checkin_code" in context:
+        checkin_emails.attach_qr(message, delegate)
     if delegate.status == RegistrationStatus.CONFIRMED and kind != "manage_link":
         message.attach(
             f"{delegate.event.slug}.ics", calendar_file(delegate, choices), "text/calendar"

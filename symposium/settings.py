@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "speakers",
     "breakouts",
     "mailings",
+    "checkin",
 ]
 
 MIDDLEWARE = [

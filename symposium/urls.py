@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from checkin.urls import sign_out as checkin_sign_out
 from symposium import admin_login
 from symposium.views.health import healthz
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("admin/login/", admin_login.login),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("staff/events/<slug:slug>/check-in/", include("checkin.urls")),
+    checkin_sign_out,
     path("staff/", include("symposium.urls_staff")),
     path("events/<slug:event_slug>/speakers/", include("speakers.urls")),
     path("events/<slug:event_slug>/breakouts/", include("breakouts.urls")),

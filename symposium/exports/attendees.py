@@ -10,11 +10,13 @@ from django.utils.text import slugify
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
+from checkin.selectors import checked_in_at
 from symposium.enums import AgendaKind, DietaryRequirement, RegistrationStatus, Sector
 from symposium.exports.base import Column, ListExporter
 from symposium.models import AgendaItem, Delegate, Event, by_name
 
 CHUNK_SIZE = 2000
+CHECK_IN_COLUMNS = [Column("Checked in", 12), Column("Checked in at", 18)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +129,8 @@ class AttendeeList(ListExporter):
         self.delegates = delegates
         self.include_needs = include_needs
         self.rounds = breakout_rounds(event=event)
+        # From the event's first day: before it, nobody can have been checked in.
+        self.with_check_ins = event.starts_on <= timezone.localdate()
 
     def columns(self) -> list[Column]:
         needs = [Column("Dietary needs", 30), Column("Access needs", 40)]
@@ -140,6 +144,7 @@ class AttendeeList(ListExporter):
             *[Column(round_title(item), 36) for item in self.rounds],
             *(needs if self.include_needs else []),
             Column("Registered at", 18),
+            *(CHECK_IN_COLUMNS if self.with_check_ins else []),
         ]
 
     def row_count(self) -> int:
@@ -154,6 +159,8 @@ class AttendeeList(ListExporter):
         delegates = self.delegates.order_by(*by_name()).prefetch_related(
             Prefetch("breakout_choices", queryset=choices)
         )
+        if self.with_check_ins:
+            delegates = delegates.annotate(checked_in_at=checked_in_at())
         # The needs are special category data: not even read unless asked for.
         return delegates.select_related("needs") if self.include_needs else delegates
 
@@ -177,6 +184,11 @@ class AttendeeList(ListExporter):
         needs = getattr(delegate, "needs", None)
         return [dietary_text(needs), needs.access_needs if needs else ""]
 
+    def _check_in(self, delegate: Delegate) -> list[Any]:
+        if not self.with_check_ins:
+            return []
+        return ["Yes" if delegate.checked_in_at else "No", delegate.checked_in_at]
+
     def rows(self) -> Iterator[list[Any]]:
         themes = dict(
             BreakoutSession.objects.filter(theme__event=self.event).values_list(
@@ -194,4 +206,5 @@ class AttendeeList(ListExporter):
                 *self._breakouts(delegate, themes),
                 *self._needs(delegate),
                 delegate.created_at,
+                *self._check_in(delegate),
             ]

@@ -33,6 +33,13 @@ from tests.factories import (
 from tests.helpers import admin_url, staff_user
 
 groups_migration = importlib.import_module("symposium.migrations.0003_groups")
+# Added to both groups by the checkin app's own migration.
+CHECK_IN = {
+    ("checkin", codename)
+    for codename in importlib.import_module(
+        "checkin.migrations.0002_check_in_permission_for_staff"
+    ).CODENAMES
+}
 
 
 def make_agenda_item():
@@ -144,11 +151,16 @@ def test_organisers_group_has_exactly_its_permissions(db):
         )
     )
 
-    # Emailing delegates is granted by the mailings app's own migration.
-    assert codenames == set(groups_migration.organiser_permissions()) | allocation_permissions(
-        "Organisers"
-    ) | {("mailings", "email_delegates")}
-    assert len(codenames) == 13 * 4 + 2 + 1
+    # Emailing delegates and checking in are granted by the mailings and checkin apps'
+    # own migrations.
+    assert (
+        codenames
+        == set(groups_migration.organiser_permissions())
+        | allocation_permissions("Organisers")
+        | {("mailings", "email_delegates")}
+        | CHECK_IN
+    )
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -159,11 +171,14 @@ def test_event_staff_group_can_view_and_export_only(db):
         )
     )
 
-    assert codenames == set(groups_migration.event_staff_permissions()) | (
-        allocation_permissions("Event staff")
+    assert (
+        codenames
+        == set(groups_migration.event_staff_permissions())
+        | (allocation_permissions("Event staff"))
+        | CHECK_IN
     )
     assert ("symposium", "export_attendees") in codenames
-    assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export"}
+    assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export", "check"}
 
 
 def migration_state_apps():
@@ -192,9 +207,10 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
 
     assert again == before
     assert reversed_names == []
-    # Emailing delegates is granted by the mailings app's own migration, not redone here.
+    # Emailing delegates and checking in are granted by the mailings and checkin apps'
+    # own migrations, not redone here.
     assert redone == {
-        name: {perm for perm in perms if perm.content_type.app_label != "mailings"}
+        name: {perm for perm in perms if perm.content_type.app_label not in ("mailings", "checkin")}
         for name, perms in before.items()
     }
     assert Permission.objects.count() == permission_count

@@ -1,0 +1,37 @@
+"""Check-ins and walk-ins, to look at: the desk makes them, nobody edits them here.
+Walk-ins flagged "needs organiser" joined the waitlist of a full event at the desk."""
+
+from django.contrib import admin
+
+from checkin.models import CheckIn, WalkIn
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ReadOnlyAdmin):
+    list_display = ["delegate", "at", "desk", "by", "sent_offline", "undone_at"]
+    list_filter = ["delegate__event", "desk", "sent_offline"]
+    list_select_related = ["delegate", "by"]
+    search_fields = ["delegate__last_name", "delegate__organisation"]
+    date_hierarchy = "at"
+
+
+@admin.register(WalkIn)
+class WalkInAdmin(ReadOnlyAdmin):
+    list_display = ["delegate", "status", "at", "desk", "by", "needs_organiser"]
+    list_filter = ["needs_organiser", "delegate__event"]
+    list_select_related = ["delegate", "by"]
+
+    @admin.display(description="Registration status")
+    def status(self, walk_in):
+        return walk_in.delegate.get_status_display()

@@ -1,0 +1,139 @@
+"""What the desk holds: the event's confirmed delegates with their codes, breakouts and
+check-ins; and live attendance for the overview. A fixed number of queries each."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+
+from breakouts.enums import ChoiceStatus
+from breakouts.models import BreakoutChoice, BreakoutSession
+from checkin.codes import check_in_code
+from checkin.models import CheckIn, WalkIn
+from symposium.enums import Sector
+from symposium.models import Delegate, DelegateNeeds, Event, by_name, clock
+
+
+def standing_check_ins(*, event: Event) -> dict[int, CheckIn]:
+    rows = CheckIn.objects.filter(delegate__event=event, undone_at__isnull=True)
+    return {row.delegate_id: row for row in rows}
+
+
+def _breakouts(event: Event) -> dict[int, list[dict]]:
+    places = (
+        BreakoutChoice.objects.filter(
+            session__theme__event=event, status=ChoiceStatus.CONFIRMED, replaces__isnull=True
+        )
+        .select_related("session__theme", "session__room", "agenda_item")
+        .order_by("agenda_item__starts_at", "pk")
+    )
+    by_delegate = defaultdict(list)
+    for place in places:
+        session = place.session
+        by_delegate[place.delegate_id].append(
+            {
+                "title": session.theme.title,
+                "time": clock(place.agenda_item.starts_at),
+                "room": session.room.name if session.room else "",
+            }
+        )
+    return by_delegate
+
+
+def check_in_json(row: CheckIn | None) -> dict | None:
+    if row is None:
+        return None
+    return {"at": row.at.isoformat(), "clock": clock(row.at), "desk": row.desk}
+
+
+def desk_list(*, event: Event, with_needs: bool) -> list[dict]:
+    """One entry per confirmed delegate, alphabetical. The access-needs flag only for
+    staff allowed to see needs (`with_needs`); never the needs themselves."""
+    delegates = Delegate.objects.filter(event=event).confirmed().order_by(*by_name())
+    if with_needs:
+        has_needs = DelegateNeeds.objects.filter(delegate=OuterRef("pk")).exclude(access_needs="")
+        delegates = delegates.annotate(access_needs=Exists(has_needs))
+    breakouts = _breakouts(event)
+    standing = standing_check_ins(event=event)
+    sectors = dict(Sector.choices)
+    entries = []
+    for delegate in delegates.only("event_id", "first_name", "last_name", "organisation", "sector"):
+        entry = {
+            "id": delegate.pk,
+            "code": check_in_code(delegate),
+            "first_name": delegate.first_name,
+            "last_name": delegate.last_name,
+            "organisation": delegate.organisation,
+            "sector": sectors.get(delegate.sector, delegate.sector),
+            "breakouts": breakouts.get(delegate.pk, []),
+            "checked_in": check_in_json(standing.get(delegate.pk)),
+        }
+        if with_needs:
+            entry["access_needs"] = delegate.access_needs
+        entries.append(entry)
+    return entries
+
+
+def _counts(rows, key: str, labels: dict | None = None) -> list[dict]:
+    return [
+        {
+            "label": (labels or {}).get(row[key], row[key]),
+            "checked_in": row["checked_in"],
+            "expected": row["expected"],
+        }
+        for row in rows
+    ]
+
+
+def attendance(*, event: Event) -> dict:
+    """Checked in / expected (confirmed), overall and by sector, organisation and
+    breakout session, and the walk-ins waiting for an organiser: six queries."""
+    standing = CheckIn.objects.filter(undone_at__isnull=True)
+    delegates = Delegate.objects.filter(event=event).confirmed()
+    delegates = delegates.annotate(here=Exists(standing.filter(delegate=OuterRef("pk"))))
+    tally = {"expected": Count("pk"), "checked_in": Count("pk", filter=Q(here=True))}
+    totals = delegates.aggregate(**tally)
+    sectors = delegates.values("sector").annotate(**tally).order_by("sector")
+    order = {value: n for n, value in enumerate(Sector.values)}
+    sectors = sorted(sectors, key=lambda row: order.get(row["sector"], len(order)))
+    organisations = delegates.values("organisation").annotate(**tally).order_by("organisation")
+    places = (
+        BreakoutChoice.objects.filter(
+            session__theme__event=event,
+            status=ChoiceStatus.CONFIRMED,
+            replaces__isnull=True,
+            delegate__in=delegates.values("pk"),
+        )
+        .annotate(here=Exists(standing.filter(delegate=OuterRef("delegate_id"))))
+        .values("session_id")
+        .annotate(**tally)
+        .order_by()
+    )
+    places = {row["session_id"]: row for row in places}
+    sessions = (
+        BreakoutSession.objects.filter(theme__event=event)
+        .select_related("theme", "agenda_item", "room")
+        .order_by("agenda_item__starts_at", "theme__number", "pk")
+    )
+    return {
+        "totals": totals,
+        "walk_ins_waiting": WalkIn.objects.filter(
+            delegate__event=event, needs_organiser=True, delegate__status="waitlisted"
+        ).count(),
+        "by_sector": _counts(sectors, "sector", dict(Sector.choices)),
+        "by_organisation": _counts(organisations, "organisation"),
+        "by_session": [
+            {
+                "label": f"{s.theme.title} ({clock(s.agenda_item.starts_at)}"
+                + (f", {s.room.name})" if s.room else ")"),
+                "checked_in": places.get(s.pk, {}).get("checked_in", 0),
+                "expected": places.get(s.pk, {}).get("expected", 0),
+            }
+            for s in sessions
+        ],
+    }
+
+
+def checked_in_at() -> Subquery:
+    """Annotation for a Delegate queryset: when the delegate was checked in, or None."""
+    standing = CheckIn.objects.filter(delegate=OuterRef("pk"), undone_at__isnull=True)
+    return Subquery(standing.values("at")[:1])

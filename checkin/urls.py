@@ -1,0 +1,20 @@
+from django.urls import path
+
+from checkin import views
+
+app_name = "checkin"
+
+urlpatterns = [
+    path("", views.Desk.as_view(), name="desk"),
+    path("list.json", views.DeskList.as_view(), name="list"),
+    path("scans/", views.Scans.as_view(), name="scans"),
+    path("undo/", views.Undo.as_view(), name="undo"),
+    path("walk-in/", views.WalkIn.as_view(), name="walk-in"),
+    path("badges.pdf", views.Badges.as_view(), name="badges"),
+    path("attendance.json", views.Attendance.as_view(), name="attendance"),
+    path("attendance/", views.AttendanceExport.as_view(), name="attendance-export"),
+    path("no-shows/", views.NoShowExport.as_view(), name="no-shows"),
+]
+
+# Not under an event: signing out is the same everywhere.
+sign_out = path("staff/sign-out/", views.SignOut.as_view(), name="checkin-sign-out")

@@ -1,0 +1,246 @@
+"""The check-in desk: the desk page, the list it keeps for going offline, scans, undo,
+walk-ins, badges and live attendance. Every page needs the "can check in" permission
+(the attendance figures, like the overview, the "can export attendees" one)."""
+
+import datetime as dt
+import json
+import time
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_permissions_policy.decorators import permissions_policy_override
+
+from breakouts.models import BreakoutSession
+from checkin import badges, exports, selectors, services
+from checkin.codes import delegate_id_for_code
+from checkin.forms import BadgeScope, WalkInForm
+from symposium.enums import ExportFormat
+from symposium.exports.base import file_response
+from symposium.exports.forms import NEEDS_PERMISSION
+from symposium.exports.services import export_basename, record_export
+from symposium.models import Event
+
+CHECK_IN_PERMISSION = "checkin.check_in"
+EXPORT_PERMISSION = "symposium.export_attendees"
+MAX_SCANS_PER_REQUEST = 500
+
+
+class DeskMixin(PermissionRequiredMixin):
+    permission_required = CHECK_IN_PERMISSION
+
+    @cached_property
+    def event(self):
+        return get_object_or_404(Event, slug=self.kwargs["slug"])
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # Names and who is here: no copy in a shared or browser cache.
+        add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(event=self.event, **kwargs)
+
+
+# The desk's camera: this page only, this origin only.
+@method_decorator(
+    permissions_policy_override({"camera": ["self"], "microphone": []}), name="dispatch"
+)
+class Desk(DeskMixin, TemplateView):
+    template_name = "checkin/desk.html"
+
+    def get_context_data(self, **kwargs):
+        sessions = BreakoutSession.objects.filter(theme__event=self.event).select_related(
+            "theme", "agenda_item", "room"
+        )
+        sessions = sessions.order_by("agenda_item__starts_at", "theme__number", "pk")
+        return super().get_context_data(sessions=sessions, **kwargs)
+
+
+class DeskList(DeskMixin, View):
+    """The event's codes and names, for searching and scanning when offline."""
+
+    def get(self, request, *args, **kwargs):
+        entries = selectors.desk_list(
+            event=self.event, with_needs=request.user.has_perm(NEEDS_PERMISSION)
+        )
+        return JsonResponse({"now": timezone.now().isoformat(), "delegates": entries})
+
+
+def _scan_time(value) -> dt.datetime | None:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is not None and timezone.is_naive(moment):
+        return None
+    return moment
+
+
+def _delegate_id(event: Event, scan: dict) -> int | None:
+    if isinstance(scan.get("code"), str):
+        return delegate_id_for_code(event_id=event.pk, code=scan["code"])
+    delegate = scan.get("delegate")
+    return delegate if isinstance(delegate, int) else None
+
+
+class Scans(DeskMixin, View):
+    """POST {"scans": [{"nonce", "code" or "delegate", "at", "desk", "offline"}]}: one
+    answer per scan, in order. A desk sends its offline queue here in one go."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            scans = json.loads(request.body)["scans"]
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": 'Send {"scans": [...]}.'}, status=400)
+        if not isinstance(scans, list) or len(scans) > MAX_SCANS_PER_REQUEST:
+            return JsonResponse({"error": "Too many scans in one request."}, status=400)
+        started = time.perf_counter()
+        response = JsonResponse({"results": [self.one(scan) for scan in scans]})
+        # The desk's own time on the server, for the browser's tools and the benchmark.
+        response["Server-Timing"] = f"checkin;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    def one(self, scan) -> dict:
+        try:
+            nonce = uuid.UUID(str(scan["nonce"]))
+        except (KeyError, TypeError, ValueError):
+            return {"status": "invalid"}
+        answer = {"nonce": str(nonce)}
+        delegate_id = _delegate_id(self.event, scan)
+        if delegate_id is None:
+            return {**answer, "status": services.Status.UNKNOWN}
+        outcome = services.check_in(
+            event=self.event,
+            delegate_id=delegate_id,
+            nonce=nonce,
+            at=_scan_time(scan.get("at")),
+            desk=str(scan.get("desk", ""))[:40],
+            by=self.request.user,
+            sent_offline=bool(scan.get("offline")),
+        )
+        return {
+            **answer,
+            "status": outcome.status,
+            "delegate": outcome.delegate.pk if outcome.delegate else None,
+            "checked_in": selectors.check_in_json(outcome.check_in),
+            "undo_nonce": str(outcome.check_in.nonce) if outcome.check_in else None,
+        }
+
+
+class Undo(DeskMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            nonce = uuid.UUID(str(json.loads(request.body)["nonce"]))
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": 'Send {"nonce": ...}.'}, status=400)
+        undone = services.undo_check_in(event=self.event, nonce=nonce)
+        return JsonResponse({"undone": undone}, status=200 if undone else 409)
+
+
+class WalkIn(DeskMixin, FormView):
+    template_name = "checkin/walk_in.html"
+    form_class = WalkInForm
+
+    def form_valid(self, form):
+        outcome = services.register_walk_in(
+            event=self.event,
+            desk=self.request.GET.get("desk", "")[:40],
+            by=self.request.user,
+            **form.cleaned_data,
+        )
+        name = outcome.delegate.full_name
+        if not outcome.created:
+            messages.warning(self.request, f"{outcome.delegate.email} is already registered.")
+        elif outcome.needs_organiser:
+            messages.warning(
+                self.request,
+                f"The event is full: {name} is on the waitlist and an organiser is asked to "
+                "decide. Do not give them a badge yet.",
+            )
+        else:
+            messages.success(self.request, f"{name} is registered and checked in.")
+        return redirect(reverse("checkin:walk-in", kwargs={"slug": self.event.slug}))
+
+
+class Badges(DeskMixin, View):
+    """The badges PDF: ?scope=all|new|session|delegate (&session=<id> / &delegate=<id>)."""
+
+    def get(self, request, *args, **kwargs):
+        form = BadgeScope(request.GET or {"scope": "all"})
+        if not form.is_valid():
+            return HttpResponse(" ".join(form.errors.get("__all__", ["Bad request."])), status=400)
+        data = form.cleaned_data
+        delegates = badges.badge_delegates(
+            event=self.event,
+            scope=data["scope"],
+            session_id=data.get("session"),
+            delegate_id=data.get("delegate"),
+        )
+        pdf = badges.badge_pdf(event=self.event, delegates=delegates)
+        if data["scope"] == "all":
+            badges.record_print(event=self.event, by=request.user, count=len(delegates))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"badges-{self.event.slug}-{data['scope']}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class Attendance(DeskMixin, View):
+    permission_required = EXPORT_PERMISSION
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(selectors.attendance(event=self.event))
+
+
+class _DeskExport(DeskMixin, View):
+    """GET ?format=xlsx for Excel, CSV otherwise; on the export audit trail."""
+
+    permission_required = EXPORT_PERMISSION
+    exporter_class: type
+    scope = ""
+
+    def get(self, request, *args, **kwargs):
+        file_format = request.GET.get("format", ExportFormat.CSV)
+        if file_format not in ExportFormat.values:
+            return HttpResponse("Choose format=csv or format=xlsx.", status=400)
+        exporter = self.exporter_class(event=self.event)
+        record_export(
+            event=self.event,
+            exporter=exporter,
+            file_format=file_format,
+            filters={},
+            exported_by=request.user,
+        )
+        basename = export_basename(event=self.event, scope=self.scope)
+        return file_response(exporter, file_format=file_format, basename=basename)
+
+
+class AttendanceExport(_DeskExport):
+    exporter_class = exports.AttendanceList
+    scope = "attendance"
+
+
+class NoShowExport(_DeskExport):
+    exporter_class = exports.NoShowList
+    scope = "no-shows"
+
+
+class SignOut(View):
+    """Sign out from the desk: the browser is also told to forget what the desk kept
+    (the list of names), on top of the desk's script clearing it."""
+
+    def post(self, request, *args, **kwargs):
+        logout(request)
+        response = redirect(reverse("admin:login"))
+        response["Clear-Site-Data"] = '"storage"'
+        return response
