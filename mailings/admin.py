@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from mailings import selectors, services
 from mailings.enums import MailingStatus, RecipientStatus
-from mailings.forms import ATTENDANCE_NOTE, MailingForm, PreviewForm, ScheduleForm
+from mailings.forms import AUDIENCE_NOTE, MailingForm, PreviewForm, ScheduleForm
 from mailings.models import Mailing, Recipient
 
 PERMISSION = "mailings.email_delegates"
@@ -57,8 +57,15 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
         (
             "Audience",
             {
-                "fields": ["statuses", "sessions", "themes", "sectors", "organisations"],
-                "description": ATTENDANCE_NOTE,
+                "fields": [
+                    "statuses",
+                    "sessions",
+                    "themes",
+                    "sectors",
+                    "organisations",
+                    "attendance",
+                ],
+                "description": AUDIENCE_NOTE,
             },
         ),
         ("Automatic messages", {"fields": ["is_enabled", "days_before"]}),

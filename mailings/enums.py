@@ -18,3 +18,9 @@ class RecipientStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be queued"
     QUEUED = "queued", "Queued for sending"
     FAILED = "failed", "Could not be built"
+
+
+class Attendance(models.TextChoices):
+    ANY = "any", "Attended or not"
+    ATTENDED = "attended", "Attended (checked in)"
+    ABSENT = "absent", "Did not attend (not checked in)"

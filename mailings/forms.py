@@ -3,14 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mailings import placeholders, selectors
+from mailings.enums import Attendance, MailingKind
 from mailings.models import Mailing
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
 
-ATTENDANCE_NOTE = (
-    "Each filter narrows the audience; within one, any ticked value matches. Whether a "
-    "delegate attended is not a filter yet: the portal has no check-in."
-)
+AUDIENCE_NOTE = "Each filter narrows the audience; within one, any ticked value matches."
 
 
 def _check_placeholders(text: str) -> str:
@@ -43,6 +41,7 @@ class MailingForm(forms.ModelForm):
             "themes",
             "sectors",
             "organisations",
+            "attendance",
             "is_enabled",
             "days_before",
         ]
@@ -70,7 +69,20 @@ class MailingForm(forms.ModelForm):
             self.add_error("sessions", "Choose breakout sessions of this event.")
         if any(theme.event_id != event.pk for theme in data.get("themes", [])):
             self.add_error("themes", "Choose themes of this event.")
+        self._check_attendance(event, data.get("attendance"))
         return data
+
+    def _check_attendance(self, event, attendance) -> None:
+        # The thank-you goes after the event, so it may be narrowed to attendees beforehand.
+        if attendance in (None, Attendance.ANY) or self.instance.kind == MailingKind.THANK_YOU:
+            return
+        if event.starts_on > timezone.localdate():
+            day = event.starts_on
+            self.add_error(
+                "attendance",
+                f"Nobody can have attended yet: the event starts on {day:%A} {day.day} "
+                f"{day:%B %Y}. Choose “{Attendance.ANY.label}” until then.",
+            )
 
 
 class PreviewForm(forms.Form):

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from breakouts.models import BreakoutSession, Theme
-from mailings.enums import MailingKind, MailingStatus, RecipientStatus
+from mailings.enums import Attendance, MailingKind, MailingStatus, RecipientStatus
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event, TimestampedModel
 
@@ -15,8 +15,8 @@ def default_statuses():
 class Mailing(TimestampedModel):
     """One message to an event's delegates: its text, its audience and what became of it.
 
-    The audience is kept as defined (statuses, breakouts, sectors, organisations) and,
-    once sending starts, fixed as one `Recipient` row per delegate.
+    The audience is kept as defined (statuses, breakouts, sectors, organisations,
+    attendance) and, once sending starts, fixed as one `Recipient` row per delegate.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="mailings")
@@ -46,6 +46,13 @@ class Mailing(TimestampedModel):
     organisations = models.TextField(
         blank=True,
         help_text="Only delegates of these organisations: one per line, any case.",
+    )
+    attendance = models.CharField(
+        max_length=20,
+        choices=Attendance.choices,
+        default=Attendance.ANY,
+        help_text="Once the event has started: whether the delegate checked in at the desk "
+        "(an undone check-in does not count).",
     )
     is_enabled = models.BooleanField(
         default=True, help_text="Automatic messages only: send it when it is due."

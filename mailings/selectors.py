@@ -2,10 +2,12 @@
 
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
+from checkin.models import CheckIn
+from mailings.enums import Attendance
 from mailings.models import Mailing
 from symposium.models import Delegate, clock
 
@@ -16,7 +18,8 @@ def audience(mailing: Mailing) -> QuerySet[Delegate]:
     Within one filter any value matches (confirmed *or* waitlisted); between filters
     all must (confirmed *and* in the NHS). Breakout sessions and themes form one
     filter: a confirmed place in any of those sessions, or any session of those
-    themes. Anonymised registrations never match.
+    themes. Attended means a standing check-in (an undone one does not count).
+    Anonymised registrations never match.
     """
     delegates = Delegate.objects.filter(event_id=mailing.event_id, anonymised_at__isnull=True)
     if mailing.statuses:
@@ -29,7 +32,16 @@ def audience(mailing: Mailing) -> QuerySet[Delegate]:
         for organisation in organisations:
             any_of |= Q(organisation__iexact=organisation)
         delegates = delegates.filter(any_of)
+    delegates = _by_attendance(mailing, delegates)
     return _in_breakouts(mailing, delegates).order_by("pk")
+
+
+def _by_attendance(mailing: Mailing, delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:
+    if mailing.attendance == Attendance.ANY:
+        return delegates
+    checked_in = Exists(CheckIn.objects.filter(delegate_id=OuterRef("pk"), undone_at__isnull=True))
+    attended = mailing.attendance == Attendance.ATTENDED
+    return delegates.filter(checked_in if attended else ~checked_in)
 
 
 def _in_breakouts(mailing: Mailing, delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:

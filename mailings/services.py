@@ -29,6 +29,7 @@ from django.utils import timezone
 from mailer.engine import send_all
 from mailer.models import PRIORITY_LOW, PRIORITY_MEDIUM, Message
 
+from checkin.codes import check_in_code
 from mailings import placeholders, selectors, texts
 from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 AUTOMATIC = (MailingKind.JOINING_INSTRUCTIONS, MailingKind.THANK_YOU)
+# The desk checks in confirmed delegates only: anyone else's code would be refused there.
+NO_CHECK_IN_CODE = "none (only a confirmed place has a check-in code)"
 
 
 class Unsendable(Exception):
@@ -67,6 +70,11 @@ def values_for(delegate: Delegate, breakouts: list[str]) -> placeholders.Values:
         # A cancelled registration's link opens nothing: the event's page instead.
         manage_link=manage_url(delegate) if active else _event_url(event),
         breakouts=breakouts,
+        check_in_code=(
+            check_in_code(delegate)
+            if delegate.status == RegistrationStatus.CONFIRMED
+            else NO_CHECK_IN_CODE
+        ),
     )
 
 

@@ -100,6 +100,7 @@ def test_an_automatic_message_switched_off_is_not_sent(event, organiser_client):
         "body": joining.body,
         "statuses": ["confirmed"],
         "organisations": "",
+        "attendance": "any",
         "days_before": 3,
         # is_enabled unticked
     }
@@ -119,6 +120,7 @@ def test_days_before_and_the_text_are_editable(event, organiser_client):
         "body": joining.body,
         "statuses": ["confirmed"],
         "organisations": "",
+        "attendance": "any",
         "days_before": 7,
         "is_enabled": "on",
     }

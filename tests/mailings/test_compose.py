@@ -23,6 +23,7 @@ def compose(world, **overrides):
         "body": "Dear {first_name},\n\nYour breakouts:\n{breakouts}\n\nLink: {manage_link}",
         "statuses": [RegistrationStatus.CONFIRMED],
         "organisations": "",
+        "attendance": "any",
         "is_enabled": "on",
         **overrides,
     }
@@ -50,7 +51,7 @@ def test_an_unknown_placeholder_is_refused_next_to_its_field(world, organiser_cl
     errors = response.context["adminform"].form.errors
     assert errors["body"] == [
         "Unknown placeholder {frist_name}. Use one of: {first_name}, {last_name}, {event}, "
-        "{date}, {venue}, {manage_link}, {breakouts}."
+        "{date}, {venue}, {manage_link}, {breakouts}, {check_in_code}."
     ]
     assert "Unknown placeholder {frist_name}" in response.text
     assert not Mailing.objects.filter(kind="message").exists()
@@ -63,7 +64,6 @@ def test_an_unknown_placeholder_is_refused_next_to_its_field(world, organiser_cl
         ("Hello {event!r}", "Unknown placeholder {event!r}"),
         ("Hello {event:>99}", "Unknown placeholder {event:>99}"),
         ("Hello {", "A single { or } is not allowed"),
-        ("Your code {check_in_code}", "Check-in codes do not exist yet"),
     ],
 )
 def test_subject_placeholders_are_checked_too(world, organiser_client, subject, message):

@@ -205,10 +205,10 @@ def test_a_dry_run_purge_keeps_the_recipients(world, sent):
     assert Recipient.objects.count() == 3
 
 
-def test_the_audience_says_attendance_needs_check_in(world, organiser_client):
+def test_the_audience_says_how_its_filters_combine(world, organiser_client):
     response = organiser_client.get(admin_url(Mailing, "add"))
 
-    assert "Whether a delegate attended is not a filter yet: the portal has no check-in." in (
+    assert "Each filter narrows the audience; within one, any ticked value matches." in (
         response.text
     )
 
