@@ -6,6 +6,14 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from breakouts.services import places_taken
+from symposium.console.agenda import LabelledFormSetMixin
+from symposium.console.rules import (
+    BreakoutChoiceRulesMixin,
+    BreakoutSessionAdminForm,
+    BreakoutSessionRulesMixin,
+    ThemeRulesMixin,
+    check_choice,
+)
 from symposium.enums import AgendaKind
 from symposium.models import AgendaItem, NameCollate, Room
 
@@ -56,7 +64,24 @@ def limit_to_event(fields, event_id):
         )
 
 
-class ThemeSessionFormSet(forms.BaseInlineFormSet):
+def with_event_name(obj):
+    return f"{obj.event.name}: {obj}"
+
+
+def label_with_event(fields):
+    """Before the event is known, every event's rooms and rounds are offered: each
+    named with its event."""
+    if "room" in fields:
+        fields["room"].queryset = Room.objects.select_related("event")
+        fields["room"].label_from_instance = with_event_name
+    if "agenda_item" in fields:
+        fields["agenda_item"].queryset = AgendaItem.objects.filter(
+            kind=AgendaKind.BREAKOUT_ROUND
+        ).select_related("event")
+        fields["agenda_item"].label_from_instance = with_event_name
+
+
+class ThemeSessionFormSet(LabelledFormSetMixin, forms.BaseInlineFormSet):
     """A theme's sessions, edited as one table.
 
     Each row is checked against the saved sessions only, and the formset's own unique
@@ -68,6 +93,8 @@ class ThemeSessionFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if self.instance.event_id:
             limit_to_event(form.fields, self.instance.event_id)
+        else:
+            label_with_event(form.fields)
 
     def clean(self):
         super().clean()
@@ -91,6 +118,7 @@ class ThemeSessionFormSet(forms.BaseInlineFormSet):
 class BreakoutSessionInline(admin.TabularInline):
     model = BreakoutSession
     formset = ThemeSessionFormSet
+    form = BreakoutSessionAdminForm
     fields = ["agenda_item", "room", "facilitator", "capacity", "places_taken", "waitlist_length"]
     readonly_fields = ["places_taken", "waitlist_length"]
     extra = 0
@@ -112,7 +140,7 @@ class BreakoutSessionInline(admin.TabularInline):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ThemeRulesMixin, admin.ModelAdmin):
     list_display = ["number", "title", "event"]
     list_display_links = ["number", "title"]
     list_filter = ["event"]
@@ -122,7 +150,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(BreakoutSession)
-class BreakoutSessionAdmin(admin.ModelAdmin):
+class BreakoutSessionAdmin(BreakoutSessionRulesMixin, admin.ModelAdmin):
     list_display = [
         "theme",
         "agenda_item",
@@ -148,6 +176,11 @@ class BreakoutSessionAdmin(admin.ModelAdmin):
                 form.base_fields["theme"].queryset = Theme.objects.filter(
                     event_id=obj.theme.event_id
                 )
+        else:
+            label_with_event(form.base_fields)
+            if "theme" in form.base_fields:
+                form.base_fields["theme"].queryset = Theme.objects.select_related("event")
+                form.base_fields["theme"].label_from_instance = with_event_name
         return form
 
     @admin.display(description="places taken", ordering="places_taken")
@@ -195,6 +228,8 @@ class BreakoutChoiceAdminForm(forms.ModelForm):
                 f"“{session.agenda_item.title}”: change or delete that choice instead.",
             )
         self._check_room(session, cleaned_data.get("status"))
+        # The console's rules, unless the room check above has already refused.
+        check_choice(self, cleaned_data)
         return cleaned_data
 
     def _check_room(self, session, status):
@@ -214,7 +249,7 @@ class BreakoutChoiceAdminForm(forms.ModelForm):
 
 
 @admin.register(BreakoutChoice)
-class BreakoutChoiceAdmin(admin.ModelAdmin):
+class BreakoutChoiceAdmin(BreakoutChoiceRulesMixin, admin.ModelAdmin):
     form = BreakoutChoiceAdminForm
     list_display = ["delegate_name", "session", "status", "created_at"]
     list_filter = ["status", ChoiceSessionFilter, "delegate__event"]

@@ -17,6 +17,15 @@ class SpeakerAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "role", "organisation", "biography", "photo", "photo_preview"]
     readonly_fields = ["photo_preview"]
 
+    def view_on_site(self, speaker):
+        """A speaker's page belongs to an event: the latest one they speak at, if any."""
+        booking = (
+            speaker.bookings.select_related("agenda_item__event")
+            .order_by("-agenda_item__event__starts_on")
+            .first()
+        )
+        return speaker.get_absolute_url(booking.agenda_item.event.slug) if booking else None
+
     @admin.display(description="photo")
     def photo_preview(self, speaker):
         if speaker.photo_thumbnail:
@@ -67,6 +76,14 @@ class PresentationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("speaker_bookings", queryset=bookings))
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("agenda_item")
+        if field is not None and obj is not None:
+            # get_form builds a new form class per request: only this event's items.
+            field.queryset = field.queryset.filter(event_id=obj.agenda_item.event_id)
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agenda_item":

@@ -5,10 +5,18 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from breakouts.admin import BreakoutSessionListFilter
-from breakouts.models import BreakoutChoice
+from breakouts.models import BreakoutChoice, Theme
 from speakers.models import Presentation
 from symposium import privacy
 from symposium.admin_actions import DELEGATE_ACTIONS
+from symposium.console.actions import DELEGATE_CONSOLE_ACTIONS, copy_as_new_event
+from symposium.console.agenda import (
+    AgendaFormSetMixin,
+    AgendaItemAdminForm,
+    AgendaRowForm,
+    LabelledFormSet,
+)
+from symposium.console.rules import DelegateRulesMixin, EventRulesMixin
 from symposium.models import (
     AgendaItem,
     Delegate,
@@ -28,11 +36,12 @@ def room_with_event(room):
 
 class RoomInline(admin.TabularInline):
     model = Room
+    formset = LabelledFormSet
     fields = ["name", "capacity", "access_notes"]
     extra = 0
 
 
-class AgendaFormSet(forms.BaseInlineFormSet):
+class AgendaFormSet(AgendaFormSetMixin, forms.BaseInlineFormSet):
     """The event's agenda, edited as one table.
 
     `AgendaItem.clean()` compares each row with the rows already saved, so it cannot see
@@ -40,12 +49,6 @@ class AgendaFormSet(forms.BaseInlineFormSet):
     constraint would then refuse the save with an error page. `clean()` here compares the
     submitted rows among themselves.
     """
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "room" in form.fields:
-            # A new event has no saved rooms yet: its agenda gets rooms once they exist.
-            form.fields["room"].queryset = Room.objects.filter(event_id=self.instance.pk)
 
     def clean(self):
         super().clean()
@@ -80,13 +83,24 @@ class AgendaFormSet(forms.BaseInlineFormSet):
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     formset = AgendaFormSet
-    fields = ["starts_at", "ends_at", "room", "kind", "title"]
+    form = AgendaRowForm
+    fields = ["day", "start", "end", "room", "kind", "title", "description"]
+    extra = 0
+    show_change_link = True
+
+
+class ThemeInline(admin.TabularInline):
+    """Themes from the event's page; each theme's sessions are on the theme's page."""
+
+    model = Theme
+    formset = LabelledFormSet
+    fields = ["number", "title", "description"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EventRulesMixin, admin.ModelAdmin):
     list_display = ["name", "starts_on", "venue_name", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["name", "venue_name"]
@@ -111,8 +125,8 @@ class EventAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [RoomInline, AgendaItemInline]
-    actions = ["purge_personal_data_now"]
+    inlines = [RoomInline, AgendaItemInline, ThemeInline]
+    actions = ["purge_personal_data_now", copy_as_new_event]
 
     def has_purge_permission(self, request):
         return request.user.has_perms(
@@ -177,6 +191,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
     list_filter = ["event", "kind"]
     search_fields = ["title"]
     list_select_related = ["event", "room"]
+    form = AgendaItemAdminForm
     fields = ["event", "starts_at", "ends_at", "room", "kind", "title", "description"]
     inlines = [PresentationInline]
 
@@ -209,7 +224,15 @@ class BreakoutChoiceInline(admin.TabularInline):
     readonly_fields = ["session", "created_at"]
     extra = 0
 
+    # Places change through the actions (move, cancel) and the breakout choices' own
+    # admin, which keep the capacity and the waitlists' order.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
@@ -225,7 +248,7 @@ class DelegateBreakoutFilter(BreakoutSessionListFilter):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(DelegateRulesMixin, admin.ModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -239,7 +262,7 @@ class DelegateAdmin(admin.ModelAdmin):
     list_filter = ["event", "sector", "status", "organisation", DelegateBreakoutFilter]
     search_fields = ["last_name", "first_name", "email", "organisation"]
     list_select_related = ["event"]
-    actions = [*DELEGATE_ACTIONS]
+    actions = [*DELEGATE_CONSOLE_ACTIONS, *DELEGATE_ACTIONS]
     fields = [
         "event",
         "first_name",

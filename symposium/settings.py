@@ -43,7 +43,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the organisers' console as its site (symposium/console/).
+    "symposium.console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -188,6 +189,8 @@ SITE_URL = (
 ).rstrip("/")
 
 LOGIN_URL = "admin:login"
+ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", "Symposium portal: organisers")
+ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", "Symposium portal")
 
 # Security ---------------------------------------------------------------------------
 # Production (DEBUG off) is HTTPS-only. Behind a proxy that terminates TLS, set

@@ -258,15 +258,15 @@ def event_form_data(event, agenda_rows):
         "rooms-TOTAL_FORMS": 0,
         "agenda_items-INITIAL_FORMS": 0,
         "agenda_items-TOTAL_FORMS": len(agenda_rows),
+        "themes-INITIAL_FORMS": 0,
+        "themes-TOTAL_FORMS": 0,
     }
-    day = event.starts_on.isoformat()
     for index, (room, starts, ends, title) in enumerate(agenda_rows):
         prefix = f"agenda_items-{index}-"
+        # A one-day event's agenda rows ask only the times of day.
         data |= {
-            f"{prefix}starts_at_0": day,
-            f"{prefix}starts_at_1": starts,
-            f"{prefix}ends_at_0": day,
-            f"{prefix}ends_at_1": ends,
+            f"{prefix}start": starts,
+            f"{prefix}end": ends,
             f"{prefix}room": room.pk,
             f"{prefix}kind": "plenary",
             f"{prefix}title": title,

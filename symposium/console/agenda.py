@@ -1,0 +1,137 @@
+"""The event page's agenda table: times of day, the date only for multi-day events, the
+event's rooms read once for every row, and a label on every input."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from symposium.models import AgendaItem, Room
+
+SAVE_FIRST = (
+    "Rooms typed above can be chosen here once the event is saved: use “Save and continue editing”."
+)
+
+
+def within_event(event, starts_at, ends_at) -> str | None:
+    """Why an item at these times is not within the event's dates, or None."""
+    if not (event and event.starts_on and event.ends_on and starts_at and ends_at):
+        return None
+    first, last = timezone.localtime(starts_at).date(), timezone.localtime(ends_at).date()
+    if first < event.starts_on or last > event.ends_on:
+        if event.starts_on == event.ends_on:
+            return f"The event is on {event.starts_on:%-d %B %Y}: choose a time that day."
+        return (
+            f"The event runs from {event.starts_on:%-d %B %Y} to {event.ends_on:%-d %B %Y}: "
+            "choose a day within it."
+        )
+    return None
+
+
+class AgendaRowForm(forms.ModelForm):
+    """One agenda row. `day` is asked only when the event lasts more than a day; blank,
+    it is the event's first day."""
+
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    class Meta:
+        model = AgendaItem
+        fields = ["room", "kind", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = self.instance
+        if item.pk:
+            starts_at = timezone.localtime(item.starts_at)
+            ends_at = timezone.localtime(item.ends_at)
+            self.initial.update(day=starts_at.date(), start=starts_at.time(), end=ends_at.time())
+
+    def clean(self):
+        data = super().clean()
+        event = self.instance.event if self.instance.event_id else getattr(self, "event", None)
+        day = data.get("day") or (event.starts_on if event else None)
+        start, end = data.get("start"), data.get("end")
+        if day is None or start is None or end is None:
+            if day is None and start and end:
+                self.add_error("day", "Choose the day.")
+            return data
+        starts_at = timezone.make_aware(dt.datetime.combine(day, start))
+        ends_at = timezone.make_aware(dt.datetime.combine(day, end))
+        self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
+        data["starts_at"], data["ends_at"] = starts_at, ends_at
+        if ends_at <= starts_at:
+            self.add_error("end", "The item must end after it starts.")
+        problem = within_event(event, starts_at, ends_at)
+        if problem:
+            self.add_error("day" if "day" in self.changed_data else "start", problem)
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The model names the times starts_at/ends_at; this form asks start/end.
+        for model_field, form_field in (("ends_at", "end"), ("starts_at", "start")):
+            errors = self._errors.pop(model_field, None) if self._errors else None
+            if errors:
+                for error in errors:
+                    self.add_error(form_field, error)
+
+
+def label_inputs(form) -> None:
+    """A tabular inline's inputs sit under column headings, which are not labels:
+    name each input for screen readers."""
+    for name, field in form.fields.items():
+        label = field.label or name.replace("_", " ").capitalize()
+        field.widget.attrs.setdefault("aria-label", str(label))
+
+
+class LabelledFormSetMixin:
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        label_inputs(form)
+
+
+class AgendaFormSetMixin(LabelledFormSetMixin):
+    """Rooms are read once for the whole table (not once per row); the day column is
+    hidden for a one-day event."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        event = self.instance
+        form.event = event
+        if "room" in form.fields:
+            room = form.fields["room"]
+            room.queryset = Room.objects.filter(event_id=event.pk)
+            room.choices = self.room_choices
+            if not self.room_choices[1:] and not event.pk:
+                room.help_text = SAVE_FIRST
+        if "day" in form.fields and event.pk and event.starts_on == event.ends_on:
+            form.fields["day"].widget = forms.HiddenInput()
+
+    @property
+    def room_choices(self):
+        if not hasattr(self, "_room_choices"):
+            field = forms.ModelChoiceField(Room.objects.filter(event_id=self.instance.pk))
+            self._room_choices = list(field.choices)
+        return self._room_choices
+
+
+class AgendaItemAdminForm(forms.ModelForm):
+    """The agenda item's own page: the same rule, within the event's dates."""
+
+    class Meta:
+        model = AgendaItem
+        fields = ["event", "starts_at", "ends_at", "room", "kind", "title", "description"]
+
+    def clean(self):
+        data = super().clean()
+        problem = within_event(data.get("event"), data.get("starts_at"), data.get("ends_at"))
+        if problem:
+            self.add_error("starts_at", problem)
+        return data
+
+
+class LabelledFormSet(LabelledFormSetMixin, forms.BaseInlineFormSet):
+    pass

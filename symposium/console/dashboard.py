@@ -1,0 +1,77 @@
+"""What the admin index shows of each event, in a fixed number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from breakouts.models import BreakoutSession
+from breakouts.selectors import sessions_with_places
+from symposium.enums import RegistrationStatus
+from symposium.models import Delegate, DelegateNeeds, Event
+
+NEEDS_PERMISSION = "symposium.view_delegateneeds"
+
+
+def _counted(queryset, group_by: str):
+    counted = queryset.order_by().values(group_by).annotate(count=Count("*")).values("count")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _delegates(status):
+    return Delegate.objects.filter(event=OuterRef("pk"), status=status)
+
+
+def events_with_numbers():
+    """Events annotated with `confirmed`, `waitlisted` and `with_needs` (active
+    delegates who gave dietary or access needs), in one query."""
+    needs = DelegateNeeds.objects.filter(delegate__event=OuterRef("pk")).exclude(
+        delegate__status=RegistrationStatus.CANCELLED
+    )
+    return Event.objects.annotate(
+        confirmed=_counted(_delegates(RegistrationStatus.CONFIRMED), "event"),
+        waitlisted=_counted(_delegates(RegistrationStatus.WAITLISTED), "event"),
+        with_needs=_counted(needs, "delegate__event"),
+    ).order_by("-starts_on", "name")
+
+
+@dataclass
+class EventCard:
+    event: Event
+    sessions: list = field(default_factory=list)
+    show_needs: bool = False
+
+    @property
+    def days_to_go(self) -> int:
+        return (self.event.starts_on - timezone.localdate()).days
+
+    @property
+    def places_left(self) -> int:
+        return max(self.event.delegate_capacity - self.event.confirmed, 0)
+
+    @property
+    def is_over(self) -> bool:
+        return self.event.ends_on < timezone.localdate()
+
+
+def event_cards(*, user, today: dt.date | None = None) -> list[EventCard]:
+    """One card per event for a user who may see events: two queries whatever the
+    number of events and sessions."""
+    if not user.has_perm("symposium.view_event"):
+        return []
+    cards = {
+        event.pk: EventCard(event=event, show_needs=user.has_perm(NEEDS_PERMISSION))
+        for event in events_with_numbers()
+    }
+    if not cards:
+        return []
+    sessions = sessions_with_places(
+        BreakoutSession.objects.filter(theme__event_id__in=cards).select_related(
+            "theme", "agenda_item", "room"
+        )
+    )
+    for session in sessions:
+        cards[session.theme.event_id].sessions.append(session)
+    return list(cards.values())

@@ -1,0 +1,315 @@
+"""Admin forms and hooks that keep organisers' changes within the registration rules.
+
+Every error is a sentence next to the field concerned, never a database constraint's
+name; every change that frees or adds places goes through symposium.services, as the
+delegate's own changes do.
+"""
+
+from django import forms
+from django.contrib import messages
+
+from breakouts.enums import ChoiceStatus
+from breakouts.models import BreakoutSession
+from breakouts.services import places_taken
+from symposium import services
+from symposium.enums import RegistrationStatus
+from symposium.models import Delegate, Event
+
+CAPACITY_AT_LEAST_ONE = "Capacity must be at least 1."
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# Events ------------------------------------------------------------------------------
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        # The admin's fieldsets say which fields are shown; these are the ones checked.
+        fields = ["starts_on", "ends_on", "registration_opens_at", "registration_closes_at"]
+        fields += ["delegate_capacity"]
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error(
+                "ends_on",
+                "The event must end after it starts: choose an end date on or after "
+                f"{starts_on:%-d %B %Y}.",
+            )
+        opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", "Registration must close after it opens.")
+        self._check_capacity(data.get("delegate_capacity"))
+        return data
+
+    def _check_capacity(self, capacity):
+        if capacity is None:
+            return
+        if capacity < 1:
+            self.add_error("delegate_capacity", CAPACITY_AT_LEAST_ONE)
+            return
+        if not self.instance.pk:
+            return
+        confirmed = Delegate.objects.filter(event=self.instance).confirmed().count()
+        if capacity < confirmed:
+            self.add_error(
+                "delegate_capacity",
+                f"{plural(confirmed, 'delegate')} already have a place: the capacity cannot "
+                f"go below {confirmed}. Cancel registrations first to lower it.",
+            )
+
+
+class EventRulesMixin:
+    """Raising the event's capacity gives the new places to its waitlist, in order."""
+
+    form = EventAdminForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "delegate_capacity" in form.changed_data:
+            promoted = services.promote_from_event_waitlist(event=obj)
+            if promoted:
+                self.message_user(
+                    request,
+                    f"{plural(len(promoted), 'delegate')} promoted from the waitlist and emailed.",
+                    messages.SUCCESS,
+                )
+
+
+# Delegates ---------------------------------------------------------------------------
+
+STATUS_ERRORS = {
+    (RegistrationStatus.WAITLISTED, RegistrationStatus.CONFIRMED): (
+        "To give a waitlisted delegate a place, use the action “Promote from the "
+        "waitlist”: places go to the waitlist in the order people joined it."
+    ),
+    (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED): (
+        "A delegate with a place cannot be put back on the waitlist: cancel the "
+        "registration instead."
+    ),
+}
+RESTORE_ERROR = (
+    "A cancelled registration cannot be restored here: the delegate can register again "
+    "on the public site."
+)
+
+
+class DelegateAdminForm(forms.ModelForm):
+    class Meta:
+        model = Delegate
+        fields = ["event", "status"]  # the admin adds the fields it shows
+
+    def clean_status(self):
+        new = self.cleaned_data["status"]
+        old = self.instance.status if self.instance.pk else None
+        if old is None and new == RegistrationStatus.CANCELLED:
+            raise forms.ValidationError("A new registration cannot start cancelled.")
+        if old is None or old == new or new == RegistrationStatus.CANCELLED:
+            return new
+        if old == RegistrationStatus.CANCELLED:
+            raise forms.ValidationError(RESTORE_ERROR)
+        raise forms.ValidationError(STATUS_ERRORS[(old, new)])
+
+    def clean(self):
+        data = super().clean()
+        event, status = data.get("event"), data.get("status")
+        if self.instance.pk or event is None or status is None:
+            return data
+        confirmed = Delegate.objects.filter(event=event).confirmed().count()
+        if status == RegistrationStatus.CONFIRMED and confirmed >= event.delegate_capacity:
+            self.add_error(
+                "status",
+                f"{event} is full ({confirmed} of {event.delegate_capacity} places): choose "
+                "Waitlisted, or raise the event's capacity first.",
+            )
+        elif status == RegistrationStatus.WAITLISTED and confirmed < event.delegate_capacity:
+            self.add_error("status", f"{event} has places left: choose Confirmed.")
+        return data
+
+
+class DelegateRulesMixin:
+    """Cancelling, by the status field or by deleting, runs the delegate's own cancel:
+    `cancelled_at` set, places freed and given to the waitlists, everyone emailed."""
+
+    form = DelegateAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), "cancelled_at"]
+        return [*fields, "event"] if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        was = form.initial.get("status")
+        form.cancelling = (
+            change
+            and was != RegistrationStatus.CANCELLED
+            and obj.status == RegistrationStatus.CANCELLED
+        )
+        if form.cancelling:
+            obj.status = was  # the service makes the change, with everything it implies
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if getattr(form, "cancelling", False):
+            services.cancel_registration(delegate=form.instance)
+            self.message_user(
+                request,
+                f"{form.instance.full_name}'s registration is cancelled; their places went "
+                "to the waitlists.",
+                messages.SUCCESS,
+            )
+
+    def delete_model(self, request, obj):
+        services.cancel_registration(delegate=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for delegate in queryset.select_related("event"):
+            services.cancel_registration(delegate=delegate)
+        super().delete_queryset(request, queryset)
+
+
+# Breakout sessions -------------------------------------------------------------------
+
+
+class BreakoutSessionAdminForm(forms.ModelForm):
+    """A session fits its room and keeps the places already given."""
+
+    class Meta:
+        model = BreakoutSession
+        fields = ["theme", "agenda_item", "room", "capacity", "facilitator"]
+
+    def clean(self):
+        data = super().clean()
+        capacity, room = data.get("capacity"), data.get("room")
+        if capacity is None:
+            return data
+        if capacity < 1:
+            self.add_error("capacity", CAPACITY_AT_LEAST_ONE)
+        elif room is not None and capacity > room.capacity:
+            self.add_error(
+                "capacity",
+                f"{room.name} holds {room.capacity}: a session there can take at most "
+                f"{room.capacity}. Choose a larger room or a smaller capacity.",
+            )
+        elif self.instance.pk:
+            taken = places_taken(session=self.instance)
+            if capacity < taken:
+                self.add_error(
+                    "capacity",
+                    f"{plural(taken, 'delegate')} already have a place in this session: "
+                    f"the capacity cannot go below {taken}. Move or cancel delegates first.",
+                )
+        return data
+
+
+def fill_raised_sessions(forms_) -> list:
+    """Give the places of sessions whose capacity was raised to their queues."""
+    promoted = []
+    for form in forms_:
+        if form.instance.pk and "capacity" in form.changed_data:
+            promoted += services.fill_breakout_session(session=form.instance)
+    return promoted
+
+
+class BreakoutSessionRulesMixin:
+    form = BreakoutSessionAdminForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        promoted = fill_raised_sessions([form]) if change else []
+        _report_promoted(self, request, promoted)
+
+
+class ThemeRulesMixin:
+    """The theme page edits its sessions' capacities: raising one fills it."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is BreakoutSession:
+            _report_promoted(self, request, fill_raised_sessions(formset.forms))
+
+
+def _report_promoted(model_admin, request, promoted):
+    if promoted:
+        model_admin.message_user(
+            request,
+            f"{plural(len(promoted), 'delegate')} promoted from the session's waitlist "
+            "and emailed.",
+            messages.SUCCESS,
+        )
+
+
+# Breakout choices --------------------------------------------------------------------
+
+
+def check_choice(form, data) -> None:
+    """A place only for a delegate with a place at the event, in a session with room;
+    a queue entry only when the session is full (the queue is first come, first served)."""
+    delegate, session, status = data.get("delegate"), data.get("session"), data.get("status")
+    if delegate is None or session is None or status is None or form.errors:
+        return
+    if status == ChoiceStatus.CONFIRMED and delegate.status != RegistrationStatus.CONFIRMED:
+        form.add_error(
+            "status",
+            f"{delegate.full_name} has no place at the event yet: their breakout waits "
+            "until they are promoted from the event's waitlist.",
+        )
+        return
+    taken = places_taken(session=session)
+    already_there = (
+        form.instance.pk
+        and form.initial.get("session") == session.pk
+        and form.initial.get("status") == ChoiceStatus.CONFIRMED
+    )
+    if already_there:
+        taken -= 1
+    if status == ChoiceStatus.CONFIRMED and taken >= session.capacity:
+        form.add_error(
+            "status",
+            f"This session is full ({taken} of {session.capacity} places): choose "
+            "Waitlisted, or raise the session's capacity first.",
+        )
+    elif (
+        status == ChoiceStatus.WAITLISTED
+        and not form.instance.replaces_id
+        and delegate.status == RegistrationStatus.CONFIRMED
+        and taken < session.capacity
+    ):
+        form.add_error("status", "This session has places left: choose Confirmed.")
+
+
+class BreakoutChoiceRulesMixin:
+    """A place given up in the admin (deleted, moved or queued again) goes to the front
+    of the session's queue."""
+
+    def save_model(self, request, obj, form, change):
+        old_session = form.initial.get("session")
+        had_place = change and form.initial.get("status") == ChoiceStatus.CONFIRMED
+        super().save_model(request, obj, form, change)
+        if had_place and (obj.status != ChoiceStatus.CONFIRMED or obj.session_id != old_session):
+            _fill(self, request, [old_session])
+
+    def delete_model(self, request, obj):
+        places = [obj.session_id] if obj.status == ChoiceStatus.CONFIRMED else []
+        super().delete_model(request, obj)
+        _fill(self, request, places)
+
+    def delete_queryset(self, request, queryset):
+        places = list(
+            queryset.filter(status=ChoiceStatus.CONFIRMED).values_list("session_id", flat=True)
+        )
+        super().delete_queryset(request, queryset)
+        _fill(self, request, places)
+
+
+def _fill(model_admin, request, session_ids):
+    promoted = []
+    for session in BreakoutSession.objects.filter(pk__in=set(session_ids)).order_by("pk"):
+        promoted += services.fill_breakout_session(session=session)
+    _report_promoted(model_admin, request, promoted)
