@@ -9,6 +9,7 @@ from breakouts.models import BreakoutChoice, Theme
 from speakers.models import Presentation
 from symposium import privacy
 from symposium.admin_actions import DELEGATE_ACTIONS
+from symposium.console import people  # noqa: F401 - the accounts' admin
 from symposium.console.actions import DELEGATE_CONSOLE_ACTIONS, copy_as_new_event
 from symposium.console.agenda import (
     AgendaFormSetMixin,

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView, View
 
 from symposium import page_cache, selectors, services
+from symposium.console import preview
 from symposium.ics import agenda_calendar
 
 
@@ -17,17 +18,24 @@ class EventPageMixin:
 
     nav = ""
     event_slug_kwarg = "event_slug"
+    # Staff looking at an unpublished event (symposium.console.preview).
+    is_preview = False
 
     @cached_property
     def event(self):
         slug = self.kwargs[self.event_slug_kwarg]
         event = selectors.published_events().filter(slug=slug).first()
         if event is None:
+            event = preview.unpublished_event(self.request, slug)
+            self.is_preview = event is not None
+        if event is None:
             raise Http404("No published event has this address.")
         return event
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(event=self.event, nav=self.nav, **kwargs)
+        return super().get_context_data(
+            event=self.event, nav=self.nav, preview=self.is_preview, **kwargs
+        )
 
 
 class CachedPageMixin:
@@ -37,7 +45,8 @@ class CachedPageMixin:
     `shows_places`: the page shows places left or "full", so a registration makes it
     out of date. `valid_until()`: when the page stops being true by the clock alone.
     A visitor with a message waiting (base.html shows it) gets the page rendered for
-    them, so no one's message is ever stored for others."""
+    them, so no one's message is ever stored for others. Nor is a staff preview of an
+    unpublished event (symposium.console.preview): rendered on every request, not kept."""
 
     shows_places = False
 
@@ -52,6 +61,8 @@ class CachedPageMixin:
         if page is not None:
             return page.response(request)
         response = super().get(request, *args, **kwargs)
+        if self.is_preview:
+            return preview.fresh(response)
         response.render()
         if response.status_code == 200:
             page_cache.store(

@@ -4,7 +4,7 @@ visitors are sent to the login page, anyone else signed in gets 403."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
@@ -27,6 +27,11 @@ class StaffPermissionMixin(PermissionRequiredMixin):
         add_never_cache_headers(response)
         return response
 
+    def get_context_data(self, **kwargs):
+        # The staff navigation's event switcher (templates/staff/base.html).
+        events = Event.objects.order_by("-starts_on", "name").only("pk", "slug", "name")
+        return super().get_context_data(staff_events=events, **kwargs)
+
 
 class StaffEventMixin(StaffPermissionMixin):
     """The event named in the URL, published or not (staff prepare events in advance)."""
@@ -45,6 +50,12 @@ class StaffEventList(StaffPermissionMixin, ListView):
 
     def get_queryset(self):
         return Event.objects.order_by("-starts_on", "name")
+
+    def get(self, request, *args, **kwargs):
+        slug = request.GET.get("event")
+        if slug and Event.objects.filter(slug=slug).exists():
+            return redirect("staff:event", slug=slug)
+        return super().get(request, *args, **kwargs)
 
 
 class StaffEvent(StaffEventMixin, TemplateView):
