@@ -75,7 +75,7 @@ def test_index_card_shows_the_event_numbers_and_links(organiser_client):
 def test_every_link_on_a_card_opens(organiser_client):
     import re
 
-    event, _ = make_event(is_published=False)
+    _event, _ = make_event(is_published=False)
     page = organiser_client.get(reverse("admin:index")).content.decode()
     card = page.split('class="console-card"', 1)[1].split("</li>\n", 1)[0]
     links = re.findall(r'href="([^"]+)"', page.split('class="console-cards"', 1)[1])
@@ -88,7 +88,7 @@ def test_every_link_on_a_card_opens(organiser_client):
 
 
 def test_unpublished_event_links_to_its_preview(organiser_client):
-    event, _ = make_event(is_published=False)
+    _event, _ = make_event(is_published=False)
 
     page = organiser_client.get(reverse("admin:index")).content.decode()
 

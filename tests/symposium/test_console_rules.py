@@ -127,11 +127,14 @@ def test_cancelling_by_status_runs_the_cancel_service(organiser_client, post, wo
 
     assert response.status_code == 302
     first = Delegate.objects.get(pk=world.first.pk)
-    assert first.status == RegistrationStatus.CANCELLED and first.cancelled_at is not None
+    assert first.status == RegistrationStatus.CANCELLED
+    assert first.cancelled_at is not None
     # The event's place goes to the first waiting, the session's to the first queued.
     assert statuses(*world.waiting) == [CONFIRMED, WAITLISTED, WAITLISTED]
     assert choice_status(world.second, world.small) == ChoiceStatus.CONFIRMED
-    assert emailed(world.waiting[0]) and emailed(world.second) and emailed(world.first)
+    assert emailed(world.waiting[0])
+    assert emailed(world.second)
+    assert emailed(world.first)
     assert_invariants(world.event)
 
 
@@ -252,7 +255,8 @@ def test_move_action_moves_and_frees_the_place_for_the_queue(organiser_client, p
     assert choice_status(world.first, world.big) == ChoiceStatus.CONFIRMED
     assert not BreakoutChoice.objects.filter(delegate=world.first, session=world.small).exists()
     assert choice_status(world.second, world.small) == ChoiceStatus.CONFIRMED
-    assert emailed(world.first) and emailed(world.second)
+    assert emailed(world.first)
+    assert emailed(world.second)
     assert_invariants(world.event)
 
 
@@ -277,7 +281,8 @@ def test_raising_the_event_capacity_promotes_the_waitlist_in_order(organiser_cli
 
     assert response.status_code == 302
     assert statuses(*world.waiting) == [CONFIRMED, CONFIRMED, WAITLISTED]
-    assert emailed(world.waiting[0]) and not emailed(world.waiting[2])
+    assert emailed(world.waiting[0])
+    assert not emailed(world.waiting[2])
     assert_invariants(world.event)
 
 
