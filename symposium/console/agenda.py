@@ -4,6 +4,7 @@ event's rooms read once for every row, and a label on every input."""
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from symposium.models import AgendaItem, Room
@@ -62,21 +63,19 @@ class AgendaRowForm(forms.ModelForm):
         ends_at = timezone.make_aware(dt.datetime.combine(day, end))
         self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
         data["starts_at"], data["ends_at"] = starts_at, ends_at
-        if ends_at <= starts_at:
-            self.add_error("end", "The item must end after it starts.")
         problem = within_event(event, starts_at, ends_at)
         if problem:
             self.add_error("day" if "day" in self.changed_data else "start", problem)
         return data
 
-    def _post_clean(self):
-        super()._post_clean()
-        # The model names the times starts_at/ends_at; this form asks start/end.
-        for model_field, form_field in (("ends_at", "end"), ("starts_at", "start")):
-            errors = self._errors.pop(model_field, None) if self._errors else None
-            if errors:
-                for error in errors:
-                    self.add_error(form_field, error)
+    def _update_errors(self, errors):
+        # The model's errors name starts_at/ends_at; this form asks start/end.
+        if hasattr(errors, "error_dict"):
+            renamed = {"starts_at": "start", "ends_at": "end"}
+            errors = ValidationError(
+                {renamed.get(name, name): value for name, value in errors.error_dict.items()}
+            )
+        super()._update_errors(errors)
 
 
 def label_inputs(form) -> None:

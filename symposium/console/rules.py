@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 
 from breakouts.enums import ChoiceStatus
-from breakouts.models import BreakoutSession
+from breakouts.models import BreakoutSession, Theme
 from breakouts.services import places_taken
 from symposium import services
 from symposium.enums import RegistrationStatus
@@ -102,7 +102,7 @@ RESTORE_ERROR = (
 class DelegateAdminForm(forms.ModelForm):
     class Meta:
         model = Delegate
-        fields = ["event", "status"]  # the admin adds the fields it shows
+        fields = ["event", "email", "status"]  # the admin adds the fields it shows
 
     def clean_status(self):
         new = self.cleaned_data["status"]
@@ -117,7 +117,13 @@ class DelegateAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        event, status = data.get("event"), data.get("status")
+        event = data.get("event") or (self.instance.event if self.instance.event_id else None)
+        email = data.get("email")
+        if event is not None and email:
+            taken = Delegate.objects.filter(event=event).with_email(email)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("email", "This email address is already registered for the event.")
+        status = data.get("status")
         if self.instance.pk or event is None or status is None:
             return data
         confirmed = Delegate.objects.filter(event=event).confirmed().count()
@@ -187,6 +193,7 @@ class BreakoutSessionAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         capacity, room = data.get("capacity"), data.get("room")
+        self._check_room_is_free(room, data.get("agenda_item"))
         if capacity is None:
             return data
         if capacity < 1:
@@ -205,6 +212,33 @@ class BreakoutSessionAdminForm(forms.ModelForm):
                     f"{plural(taken, 'delegate')} already have a place in this session: "
                     f"the capacity cannot go below {taken}. Move or cancel delegates first.",
                 )
+        return data
+
+    def _check_room_is_free(self, room, agenda_item):
+        if room is None or agenda_item is None:
+            return
+        other = BreakoutSession.objects.filter(room=room, agenda_item=agenda_item)
+        other = other.exclude(pk=self.instance.pk).select_related("theme").first()
+        if other:
+            self.add_error(
+                "room",
+                f"{room.name} is already used by “{other.theme.title}” in "
+                f"“{agenda_item.title}”: choose another room.",
+            )
+
+
+class ThemeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["event", "number", "title", "description"]
+
+    def clean(self):
+        data = super().clean()
+        event, number = data.get("event"), data.get("number")
+        if event and number is not None:
+            taken = Theme.objects.filter(event=event, number=number).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("number", f"{event} already has a theme {number}: choose another.")
         return data
 
 
@@ -228,6 +262,8 @@ class BreakoutSessionRulesMixin:
 
 class ThemeRulesMixin:
     """The theme page edits its sessions' capacities: raising one fills it."""
+
+    form = ThemeAdminForm
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -40,6 +40,10 @@ CHECK_IN = {
         "checkin.migrations.0002_check_in_permission_for_staff"
     ).CODENAMES
 }
+staff_accounts_migration = importlib.import_module(
+    "symposium.migrations.0007_organisers_manage_staff_accounts"
+)
+STAFF_ACCOUNTS = {("auth", codename) for codename in staff_accounts_migration.WANTED}
 
 
 def make_agenda_item():
@@ -152,15 +156,16 @@ def test_organisers_group_has_exactly_its_permissions(db):
     )
 
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
-    # own migrations.
+    # own migrations, accounts for event staff by symposium's staff accounts migration.
     assert (
         codenames
         == set(groups_migration.organiser_permissions())
         | allocation_permissions("Organisers")
         | {("mailings", "email_delegates")}
         | CHECK_IN
+        | STAFF_ACCOUNTS
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -195,6 +200,7 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
     permission_count = Permission.objects.count()
 
     groups_migration.create_groups(app_models, editor)
+    staff_accounts_migration.grant(app_models, editor)
     again = {g.name: set(g.permissions.all()) for g in Group.objects.all()}
     groups_migration.delete_groups(app_models, editor)
     reversed_names = list(Group.objects.values_list("name", flat=True))
@@ -203,6 +209,7 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
     importlib.import_module("breakouts.migrations.0004_allocation_permissions").add_permissions(
         app_models, editor
     )
+    staff_accounts_migration.grant(app_models, editor)
     redone = {g.name: set(g.permissions.all()) for g in Group.objects.all()}
 
     assert again == before
