@@ -212,6 +212,7 @@ class DelegateNeedsInline(admin.StackedInline):
     """Special category data: Django shows it only to users with DelegateNeeds rights."""
 
     model = DelegateNeeds
+    formset = LabelledFormSet
     fields = ["dietary_requirement", "dietary_details", "access_needs", "consented_at"]
     extra = 0
     max_num = 1

@@ -78,12 +78,25 @@ class AgendaRowForm(forms.ModelForm):
         super()._update_errors(errors)
 
 
-def label_inputs(form) -> None:
-    """A tabular inline's inputs sit under column headings, which are not labels:
-    name each input for screen readers."""
+def label_widget(widget, label: str) -> None:
+    """Name the widget's inputs for screen readers: through the admin's "add another"
+    wrapper, and each part of a date-and-time pair."""
+    widget = getattr(widget, "widget", widget)
+    parts = getattr(widget, "widgets", None)
+    if parts:
+        for part, name in zip(parts, ("date", "time"), strict=False):
+            part.attrs.setdefault("aria-label", f"{label}: {name}")
+    else:
+        widget.attrs.setdefault("aria-label", label)
+
+
+def label_inputs(form, *, only_split: bool = False) -> None:
+    """A tabular inline's inputs sit under column headings, which are not labels; a
+    date-and-time pair has one label for two inputs. Name each input."""
     for name, field in form.fields.items():
-        label = field.label or name.replace("_", " ").capitalize()
-        field.widget.attrs.setdefault("aria-label", str(label))
+        if only_split and not hasattr(getattr(field.widget, "widget", field.widget), "widgets"):
+            continue
+        label_widget(field.widget, str(field.label or name.replace("_", " ").capitalize()))
 
 
 class LabelledFormSetMixin:

@@ -12,6 +12,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutSession, Theme
 from breakouts.services import places_taken
 from symposium import services
+from symposium.console.agenda import label_inputs
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 
@@ -25,7 +26,13 @@ def plural(count: int, word: str) -> str:
 # Events ------------------------------------------------------------------------------
 
 
-class EventAdminForm(forms.ModelForm):
+class LabelledForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_inputs(self, only_split=True)
+
+
+class EventAdminForm(LabelledForm):
     class Meta:
         model = Event
         # The admin's fieldsets say which fields are shown; these are the ones checked.
@@ -99,7 +106,7 @@ RESTORE_ERROR = (
 )
 
 
-class DelegateAdminForm(forms.ModelForm):
+class DelegateAdminForm(LabelledForm):
     class Meta:
         model = Delegate
         fields = ["event", "email", "status"]  # the admin adds the fields it shows
