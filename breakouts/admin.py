@@ -6,7 +6,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from breakouts.services import places_taken
-from symposium.console.agenda import LabelledFormSetMixin
+from symposium.console.agenda import LabelledFormSetMixin, share_choices
 from symposium.console.rules import (
     BreakoutChoiceRulesMixin,
     BreakoutSessionAdminForm,
@@ -95,6 +95,7 @@ class ThemeSessionFormSet(LabelledFormSetMixin, forms.BaseInlineFormSet):
             limit_to_event(form.fields, self.instance.event_id)
         else:
             label_with_event(form.fields)
+        share_choices(self, form, ["agenda_item", "room"])
 
     def clean(self):
         super().clean()
