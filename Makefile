@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python -u bench/allocate.py
 	$(BIN)/python -u bench/mailings.py
 	$(BIN)/python -u bench/checkin.py
+	$(BIN)/python -u bench/admin_pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
