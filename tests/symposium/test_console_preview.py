@@ -9,7 +9,6 @@ from django.urls import reverse
 from breakouts.models import BreakoutSession, Theme
 from speakers.models import Presentation, Speaker
 from symposium import page_cache
-from symposium.models import Event
 from tests.factories import (
     BreakoutSessionFactory,
     PresentationSpeakerFactory,
@@ -57,7 +56,7 @@ def test_visitors_still_get_not_found(client, draft):
 
 def test_a_preview_is_never_stored_in_the_page_cache(organiser_client, client, draft, monkeypatch):
     stored = []
-    monkeypatch.setattr(page_cache, "store_page", lambda key, content: stored.append(key))
+    monkeypatch.setattr(page_cache, "store", lambda key, *args, **kwargs: stored.append(key))
 
     for url in public_pages(*draft):
         organiser_client.get(url)
@@ -65,11 +64,14 @@ def test_a_preview_is_never_stored_in_the_page_cache(organiser_client, client, d
     assert stored == []
 
 
-def test_publishing_ends_the_preview_for_everyone(organiser_client, draft):
+def test_publishing_ends_the_preview_for_everyone(
+    organiser_client, draft, django_capture_on_commit_callbacks
+):
     event, _speaker = draft
     organiser_client.get(event.get_absolute_url())
-    Event.objects.filter(pk=event.pk).update(is_published=True)
-    page_cache._bump(page_cache.VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        event.is_published = True
+        event.save()
 
     response = organiser_client.get(event.get_absolute_url())
 

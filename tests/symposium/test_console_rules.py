@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,9 +47,15 @@ class World:
 
 
 @pytest.fixture
-def world():
+def world(django_capture_on_commit_callbacks):
     """An event of 2 places, both taken, and 3 people waiting; a round with a session of
-    1 place (taken, one in its queue) and one of 3 places."""
+    1 place (taken, one in its queue) and one of 3 places. Made as if committed, so the
+    page cache's versions move on as they would (see assert_public_pages_agree)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_world()
+
+
+def make_world():
     event = EventFactory(delegate_capacity=2)
     room = RoomFactory(event=event, name="Room A", capacity=5)
     breakout_round = BreakoutRoundFactory(event=event)
@@ -92,7 +100,11 @@ def assert_invariants(event):
         delegate__event=event, delegate__status=RegistrationStatus.CANCELLED
     ).exists()
     assert sheets.sign_in_list(event=event).count() == confirmed
-    public = selectors.session_places(event=event)
+    public = {
+        session.pk: session.places_left
+        for theme in selectors.breakout_themes(event=event)
+        for session in theme.round_sessions
+    }
     sheet = {session.pk: len(session.delegates) for session in sheets.sign_in_sessions(event=event)}
     for session in sessions_with_places(BreakoutSession.objects.filter(theme__event=event)):
         assert session.places_taken <= session.capacity
@@ -101,8 +113,18 @@ def assert_invariants(event):
         )
         if queue.exists():
             assert session.places_taken == session.capacity, "a queue beside a free place"
-        assert public[session.pk] == (session.capacity, session.places_taken)
+        assert public[session.pk] == session.capacity - session.places_taken
         assert sheet[session.pk] == session.places_taken
+    assert_public_pages_agree(event)
+
+
+def assert_public_pages_agree(event):
+    """The public breakouts page (places left), as the shared cache serves it, is the page
+    rendered afresh from the database."""
+    url = reverse("breakouts:breakout-list", args=[event.slug])
+    served = Client().get(url).content
+    cache.clear()
+    assert served == Client().get(url).content
 
 
 def statuses(*delegates):
