@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def make_event(**kwargs):
-    event = EventFactory(delegate_capacity=3, **kwargs)
+    event = EventFactory(delegate_capacity=4, **kwargs)
     session = BreakoutSessionFactory(theme__event=event, capacity=1, theme__title="Housing")
     first = DelegateFactory(event=event)
     DelegateNeedsFactory(delegate=first)
