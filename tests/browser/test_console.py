@@ -34,7 +34,7 @@ def organiser_account():
     if not Group.objects.filter(name="Organisers").exists():
         editor = SimpleNamespace(connection=connection)
         importlib.import_module("symposium.migrations.0003_groups").create_groups(apps, editor)
-        importlib.import_module("symposium.migrations.0007_organisers_manage_staff_accounts").grant(
+        importlib.import_module("symposium.migrations.0008_organisers_manage_staff_accounts").grant(
             apps, editor
         )
     user = UserFactory(username="olu", is_staff=True)

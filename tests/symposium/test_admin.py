@@ -41,7 +41,7 @@ CHECK_IN = {
     ).CODENAMES
 }
 staff_accounts_migration = importlib.import_module(
-    "symposium.migrations.0007_organisers_manage_staff_accounts"
+    "symposium.migrations.0008_organisers_manage_staff_accounts"
 )
 STAFF_ACCOUNTS = {("auth", codename) for codename in staff_accounts_migration.WANTED}
 

@@ -40,7 +40,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("symposium", "0006_outboxemail"),
+        ("symposium", "0007_event_breakout_allocation"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
