@@ -397,7 +397,7 @@ def test_confirming_a_choice_in_a_full_session_is_refused(organiser_client, post
         status=ChoiceStatus.CONFIRMED,
     )
 
-    assert "This session is full (1 of 1 places)" in " ".join(field_errors(response, "status"))
+    assert "is full (1 of 1 places)" in " ".join(field_errors(response, "session"))
     assert_invariants(world.event)
 
 
