@@ -18,32 +18,10 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/symposium_bench"
 TARGET_P95_MS = 300
-
-
-def create_database(database_url):
-    import psycopg2
-    from psycopg2 import sql
-
-    url = urlparse(database_url)
-    name = url.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=url.hostname,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    connection.close()
 
 
 def setup():
@@ -60,7 +38,9 @@ def setup():
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
         DJANGO_SETTINGS_MODULE="symposium.settings",
     )
-    create_database(os.environ["DATABASE_URL"])
+    from bench.export import create_database
+
+    create_database()
     import django
 
     django.setup()
