@@ -27,11 +27,3 @@ class AdminLoginForm(AdminAuthenticationForm):
 @rate_limited("login", method=UNSAFE)
 def login(request, extra_context=None):
     return admin.site.login(request, extra_context)
-
-
-def logout(request, extra_context=None):
-    """The admin's sign-out also tells the browser to forget what staff pages kept in
-    its storage (the check-in desk's list of names), as the desk's own sign-out does."""
-    response = admin.site.logout(request, extra_context)
-    response["Clear-Site-Data"] = '"storage"'
-    return response

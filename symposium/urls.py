@@ -12,7 +12,6 @@ admin.site.login_form = admin_login.AdminLoginForm
 urlpatterns = [
     # Before the admin's own URLs, so that every sign-in attempt is counted.
     path("admin/login/", admin_login.login),
-    path("admin/logout/", admin_login.logout),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("staff/events/<slug:slug>/check-in/", include("checkin.urls")),
