@@ -27,6 +27,10 @@ from tests.factories import (
 )
 from tests.helpers import staff_user
 
+# The test reads the database while the desk's requests write it from the live server's
+# thread: SQLite's shared in-memory database locks the table, PostgreSQL does not.
+pytestmark = pytest.mark.postgres
+
 PASSWORD = "correct-horse-battery"  # UserFactory's
 
 
