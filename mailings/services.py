@@ -41,7 +41,7 @@ from symposium.text import one_line
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-AUTOMATIC = (MailingKind.JOINING_INSTRUCTIONS, MailingKind.THANK_YOU)
+AUTOMATIC = (MailingKind.JOINING_INSTRUCTIONS, MailingKind.THANK_YOU, MailingKind.MISSED_YOU)
 # The desk checks in confirmed delegates only: anyone else's code would be refused there.
 NO_CHECK_IN_CODE = "none (only a confirmed place has a check-in code)"
 
@@ -277,9 +277,11 @@ def send(*, mailing_pk: int, batch_size: int = BATCH_SIZE, max_batches: int | No
 
 
 def ensure_automatic_mailings(*, event: Event) -> None:
-    """Give the event its joining instructions and thank-you, switched on, unless it has
-    them and it is still to come. Side effect: up to two Mailing rows, scheduled for
-    when they are due."""
+    """Give a new event to come its automatic messages (joining instructions and
+    thank-you switched on, "sorry we missed you" off), each unless it has it. Called
+    once, when the event is created: an organiser who deletes one or switches it off
+    has decided, and no later run brings it back. Side effect: up to three Mailing
+    rows, scheduled for when they are due."""
     if event.starts_on <= timezone.localdate():
         return
     for kind in AUTOMATIC:
@@ -335,12 +337,12 @@ def due_mailings(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def run_scheduler(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """One run of `manage.py send_mailings`: automatic messages for events to come, then
-    every due mailing. Safe to run on several servers at once. Returns how many
-    recipients this run queued or failed."""
+    """One run of `manage.py send_mailings`: automatic messages of events to come kept
+    in step with their dates, then every due mailing. It never creates an automatic
+    message (an organiser may have deleted it). Safe to run on several servers at once.
+    Returns how many recipients this run queued or failed."""
     now = now or timezone.now()
     for event in Event.objects.filter(starts_on__gt=timezone.localdate(now)):
-        ensure_automatic_mailings(event=event)
         reschedule_automatic(event=event)
     return sum(send(mailing_pk=pk, batch_size=batch_size) for pk in due_mailings(now=now))
 
