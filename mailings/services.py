@@ -33,6 +33,7 @@ from checkin.codes import check_in_code
 from mailings import placeholders, selectors, texts
 from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
+from symposium import mail_identity
 from symposium.emails import manage_url
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
@@ -75,6 +76,9 @@ def values_for(delegate: Delegate, breakouts: list[str]) -> placeholders.Values:
             if delegate.status == RegistrationStatus.CONFIRMED
             else NO_CHECK_IN_CODE
         ),
+        manage_link_text=(
+            placeholders.MANAGE_LINK_TEXT if active else f"The page of {one_line(event.name)}"
+        ),
     )
 
 
@@ -92,7 +96,8 @@ def render(mailing: Mailing, delegate: Delegate, breakouts: list[str]) -> dict:
     html = render_to_string("mailings/email.html", context)
     return {
         "subject": context["subject"],
-        "text": render_to_string("mailings/email.txt", context),
+        "text": render_to_string("mailings/email.txt", context)
+        + render_to_string("emails/_footer.txt", context),
         "html": html,
         # What the admin shows inside its own page.
         "html_body": html.partition("<body>")[2].partition("</body>")[0],
@@ -119,6 +124,7 @@ def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str
         body=copy["text"],
         to=[_address(to or delegate.email)],
         reply_to=reply_to,
+        headers=mail_identity.headers(bulk=True),
     )
     message.attach_alternative(copy["html"], "text/html")
     return message

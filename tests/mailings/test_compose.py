@@ -109,7 +109,10 @@ def test_one_body_makes_plain_text_and_html_in_the_email_layout(world):
         "<p>Your breakouts:<br>Breakout round 1, 14:00 to 15:00: Prevention and early help, "
         "Room A</p>" in copy["html"]
     )
-    assert f'<p>Link: <a href="{link}">{link}</a><br>{{not a placeholder}}</p>' in copy["html"]
+    assert (
+        f'<p>Link: <a href="{link}">View, change or cancel your registration</a>'
+        "<br>{not a placeholder}</p>" in copy["html"]
+    )
     # The portal's layout: its title, and the manage paragraph of every email.
     assert "<title>Your day at Kent and Medway ICS symposium</title>" in copy["html"]
     assert "View, change or cancel your registration" in copy["html"]
