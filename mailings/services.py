@@ -10,8 +10,8 @@ A send goes in two steps, each in transactions of its own:
    marked "queued" in the same transaction. A crash loses the batch it was in, which is
    still "pending" and is queued by the next run; nothing is queued twice.
 
-The mail worker (`runmailer`) sends the queue; when the mail server is down it puts
-messages aside and `retry_deferred` brings them back.
+The mail worker (`run_mail_worker`, symposium/mail_worker.py) sends the queue, and
+retries itself what the mail server put off.
 """
 
 import datetime as dt

@@ -8,8 +8,8 @@ transaction of its own: an email that cannot be built (a template error, an addr
 mail header can carry) is logged and left in the outbox with the error, and never turns
 someone's registration, cancellation or erasure into an error or a rollback. The mail
 worker's sweep (`manage.py send_outbox`) builds what is left, e.g. when the process died
-between the commit and the build. The worker (`manage.py runmailer`, and
-`retry_deferred` for the messages it had to put aside) sends the queue.
+between the commit and the build. The worker (`manage.py run_mail_worker`,
+symposium/mail_worker.py) sends the queue, at least once.
 """
 
 import datetime as dt

@@ -161,8 +161,8 @@ MAILER_EMAIL_BACKEND = os.environ.get(
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
-# Workers lock each queued row (SELECT ... FOR UPDATE NOWAIT), so several may run; a
-# lock file would only guard one machine.
+# Workers lock each queued row (SELECT ... FOR UPDATE SKIP LOCKED), so several may run;
+# a lock file would only guard one machine.
 MAILER_USE_FILE_LOCK = False
 MAILER_EMPTY_QUEUE_SLEEP = env_int("MAILER_EMPTY_QUEUE_SLEEP", 5)
 # A message the mail server put off is tried again after 5 s, then twice as long each
