@@ -19,6 +19,7 @@ PLACEHOLDERS = {
     "last_name": "the delegate's last name",
     "event": "the event's name",
     "date": "the event's date",
+    "start_time": "when the event's first agenda item starts, e.g. 09:30",
     "venue": "the venue and its address",
     "manage_link": "the delegate's personal link to their registration",
     "breakouts": "the delegate's breakouts, one per line",
@@ -71,6 +72,7 @@ class Values:
     manage_link: str
     breakouts: list[str]
     check_in_code: str
+    start_time: str = ""
     # What the link says in the HTML part (the address itself is in the plain text).
     manage_link_text: str = MANAGE_LINK_TEXT
 

@@ -19,7 +19,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,12 +28,14 @@ from django.utils import timezone
 from mailer.engine import send_all
 from mailer.models import PRIORITY_LOW, PRIORITY_MEDIUM, Message
 
+from breakouts.services import delegate_choices
+from checkin import emails as checkin_emails
 from checkin.codes import check_in_code
 from mailings import placeholders, selectors, texts
 from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
 from symposium import mail_identity
-from symposium.emails import manage_url
+from symposium.emails import calendar_file, manage_url
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 from symposium.text import one_line
@@ -76,6 +77,7 @@ def values_for(delegate: Delegate, breakouts: list[str]) -> placeholders.Values:
             if delegate.status == RegistrationStatus.CONFIRMED
             else NO_CHECK_IN_CODE
         ),
+        start_time=selectors.start_time(event),
         manage_link_text=(
             placeholders.MANAGE_LINK_TEXT if active else f"The page of {one_line(event.name)}"
         ),
@@ -93,6 +95,8 @@ def render(mailing: Mailing, delegate: Delegate, breakouts: list[str]) -> dict:
         "body_html": placeholders.fill_html(mailing.body, values),
         "manage_url": values.manage_link if delegate.status != RegistrationStatus.CANCELLED else "",
     }
+    if _with_check_in(mailing, delegate):
+        context |= checkin_emails.context(delegate)
     html = render_to_string("mailings/email.html", context)
     return {
         "subject": context["subject"],
@@ -112,6 +116,12 @@ def _address(address: str) -> str:
     return address
 
 
+def _with_check_in(mailing: Mailing, delegate: Delegate) -> bool:
+    """The check-in code, QR and calendar: when the organiser ticked it, for a confirmed
+    place (the desk refuses anyone else's code)."""
+    return mailing.include_check_in and delegate.status == RegistrationStatus.CONFIRMED
+
+
 def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str | None = None):
     copy = render(mailing, delegate, breakouts)
     event = delegate.event
@@ -119,7 +129,7 @@ def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str
         reply_to = [_address(event.contact_email)] if event.contact_email else None
     except Unsendable:
         reply_to = None
-    message = EmailMultiAlternatives(
+    message = checkin_emails.HtmlEmail(
         subject=copy["subject"],
         body=copy["text"],
         to=[_address(to or delegate.email)],
@@ -127,6 +137,11 @@ def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str
         headers=mail_identity.headers(bulk=True),
     )
     message.attach_alternative(copy["html"], "text/html")
+    if _with_check_in(mailing, delegate):
+        # The QR inline by Content-ID, as in the confirmation; their day as a file.
+        checkin_emails.attach_qr(message, delegate)
+        choices = delegate_choices(delegate=delegate)
+        message.attach(f"{event.slug}.ics", calendar_file(delegate, choices), "text/calendar")
     return message
 
 
@@ -235,16 +250,65 @@ def queue_batch(*, mailing_pk: int, batch_size: int = BATCH_SIZE) -> int | None:
         )
         if not recipients:
             return _finish(mailing, now)
-        lines = selectors.breakout_lines([recipient.delegate_id for recipient in recipients])
-        pairs = [(r, _queue_copy(mailing, r, lines[r.delegate_id])) for r in recipients]
-        messages = Message.objects.bulk_create([message for _r, message in pairs if message])
-        # One UPDATE for the batch: bulk_update's CASE per row costs more than the building.
-        Recipient.objects.filter(pk__in=[r.pk for r, message in pairs if message]).update(
-            status=RecipientStatus.QUEUED, queued_at=now
+        messages = _queue_copies(mailing, recipients, now)
+    _send_now([message.pk for message in messages])
+    return len(recipients)
+
+
+def _queue_copies(mailing: Mailing, recipients: list[Recipient], now) -> list[Message]:
+    """Build and queue the recipients' copies and mark them, in the caller's transaction,
+    which holds their rows."""
+    for recipient in recipients:
+        recipient.delegate.event = mailing.event  # One event: its start time read once.
+    lines = selectors.breakout_lines([recipient.delegate_id for recipient in recipients])
+    pairs = [(r, _queue_copy(mailing, r, lines[r.delegate_id])) for r in recipients]
+    messages = Message.objects.bulk_create([message for _r, message in pairs if message])
+    # One UPDATE for the batch: bulk_update's CASE per row costs more than the building.
+    Recipient.objects.filter(pk__in=[r.pk for r, message in pairs if message]).update(
+        status=RecipientStatus.QUEUED, queued_at=now
+    )
+    for recipient in (recipient for recipient, message in pairs if not message):
+        recipient.save(update_fields=["status", "error"])
+    Mailing.objects.filter(pk=mailing.pk).update(queued=F("queued") + len(messages))
+    return messages
+
+
+def queue_late_joiners(*, mailing_pk: int, now: dt.datetime | None = None) -> int:
+    """Joining instructions already sent: queue a copy for everyone who has joined the
+    audience since (registered, or promoted from the waitlist), not yet checked in.
+
+    Side effects, in one transaction under the mailing's row lock (skipped when another
+    scheduler holds it): one Recipient row per newcomer (unique per mailing and
+    delegate: nobody gets two), their copies queued, the mailing's counts raised.
+    Returns how many were queued or failed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mailing = (
+            Mailing.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event")
+            .filter(pk=mailing_pk, status=MailingStatus.SENT, is_enabled=True)
+            .first()
         )
-        for recipient in (recipient for recipient, message in pairs if not message):
-            recipient.save(update_fields=["status", "error"])
-        Mailing.objects.filter(pk=mailing.pk).update(queued=F("queued") + len(messages))
+        if mailing is None:
+            return 0
+        newcomers = list(
+            selectors.not_checked_in(selectors.audience(mailing))
+            .exclude(pk__in=mailing.recipients.values("delegate_id"))
+            .values_list("pk", flat=True)
+        )
+        if not newcomers:
+            return 0
+        Recipient.objects.bulk_create(
+            [Recipient(mailing=mailing, delegate_id=pk) for pk in newcomers],
+            ignore_conflicts=True,
+        )
+        recipients = list(
+            mailing.recipients.filter(delegate_id__in=newcomers, status=RecipientStatus.PENDING)
+            .select_related("delegate")
+            .order_by("pk")
+        )
+        Mailing.objects.filter(pk=mailing.pk).update(total=F("total") + len(recipients))
+        messages = _queue_copies(mailing, recipients, now)
     _send_now([message.pk for message in messages])
     return len(recipients)
 
@@ -344,13 +408,24 @@ def due_mailings(*, now: dt.datetime | None = None) -> list[int]:
 
 def run_scheduler(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """One run of `manage.py send_mailings`: automatic messages of events to come kept
-    in step with their dates, then every due mailing. It never creates an automatic
+    in step with their dates, then every due mailing, then joining instructions for
+    those who joined after they went out. It never creates an automatic
     message (an organiser may have deleted it). Safe to run on several servers at once.
     Returns how many recipients this run queued or failed."""
     now = now or timezone.now()
     for event in Event.objects.filter(starts_on__gt=timezone.localdate(now)):
         reschedule_automatic(event=event)
-    return sum(send(mailing_pk=pk, batch_size=batch_size) for pk in due_mailings(now=now))
+    done = sum(send(mailing_pk=pk, batch_size=batch_size) for pk in due_mailings(now=now))
+    # Joining instructions reach whoever registers after they went out, until the end.
+    late = Mailing.objects.filter(
+        kind=MailingKind.JOINING_INSTRUCTIONS,
+        status=MailingStatus.SENT,
+        is_enabled=True,
+        event__ends_on__gte=timezone.localdate(now),
+    )
+    return done + sum(
+        queue_late_joiners(mailing_pk=pk, now=now) for pk in late.values_list("pk", flat=True)
+    )
 
 
 # Personal data ------------------------------------------------------------------------

@@ -17,10 +17,13 @@ DEFAULTS = {
         "body": (
             "Dear {first_name},\n\n"
             "We look forward to seeing you at {event} on {date}.\n\n"
-            "Venue: {venue}\n\n"
+            "Venue: {venue}\n"
+            "Starts at: {start_time}\n\n"
             "Your breakouts:\n{breakouts}\n\n"
             "To check or change your registration, or to tell us you can no longer come, "
-            "use your personal link: {manage_link}"
+            "use your personal link: {manage_link}\n\n"
+            "Please bring your check-in code (below) on your phone or printed: the "
+            "registration desk scans it."
         ),
         # What the desk scans, and the day for their calendar.
         "include_check_in": True,

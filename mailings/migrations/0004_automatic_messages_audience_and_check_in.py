@@ -20,18 +20,40 @@ MISSED_YOU = {
 }
 
 
+OLD_JOINING = (
+    "Dear {first_name},\n\n"
+    "We look forward to seeing you at {event} on {date}.\n\n"
+    "Venue: {venue}\n\n"
+    "Your breakouts:\n{breakouts}\n\n"
+    "To check or change your registration, or to tell us you can no longer come, "
+    "use your personal link: {manage_link}"
+)
+NEW_JOINING = (
+    "Dear {first_name},\n\n"
+    "We look forward to seeing you at {event} on {date}.\n\n"
+    "Venue: {venue}\n"
+    "Starts at: {start_time}\n\n"
+    "Your breakouts:\n{breakouts}\n\n"
+    "To check or change your registration, or to tell us you can no longer come, "
+    "use your personal link: {manage_link}\n\n"
+    "Please bring your check-in code (below) on your phone or printed: the "
+    "registration desk scans it."
+)
+
+
 def forwards(apps, schema_editor):
     """Automatic messages not yet sent follow the new defaults: the thank-you to those
-    who came, joining instructions with the check-in code, and a "sorry we missed you"
+    who came, joining instructions with the check-in code and the start time, and a
+    "sorry we missed you"
     (switched off) for events to come."""
     Mailing = apps.get_model("mailings", "Mailing")
     Event = apps.get_model("symposium", "Event")
     Mailing.objects.filter(kind="thank_you", status__in=UNSTARTED, attendance="any").update(
         attendance="attended"
     )
-    Mailing.objects.filter(kind="joining_instructions", status__in=UNSTARTED).update(
-        include_check_in=True
-    )
+    joining = Mailing.objects.filter(kind="joining_instructions", status__in=UNSTARTED)
+    joining.update(include_check_in=True)
+    joining.filter(body=OLD_JOINING).update(body=NEW_JOINING)  # Not if an organiser wrote it.
     for event in Event.objects.filter(starts_on__gt=timezone.localdate()).exclude(
         mailings__kind="missed_you"
     ):

@@ -51,7 +51,7 @@ def test_an_unknown_placeholder_is_refused_next_to_its_field(world, organiser_cl
     errors = response.context["adminform"].form.errors
     assert errors["body"] == [
         "Unknown placeholder {frist_name}. Use one of: {first_name}, {last_name}, {event}, "
-        "{date}, {venue}, {manage_link}, {breakouts}, {check_in_code}."
+        "{date}, {start_time}, {venue}, {manage_link}, {breakouts}, {check_in_code}."
     ]
     assert "Unknown placeholder {frist_name}" in response.text
     assert not Mailing.objects.filter(kind="message").exists()
