@@ -13,6 +13,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 MANAGE_LINK_TEXT = "View, change or cancel your registration"
+MANAGE_LINK_AFTER_TEXT = "Your information: download it or delete it"
 
 PLACEHOLDERS = {
     "first_name": "the delegate's first name",

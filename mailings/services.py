@@ -39,6 +39,7 @@ from symposium.emails import calendar_file, manage_url
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 from symposium.text import one_line
+from symposium.tokens import event_is_over
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +80,21 @@ def values_for(delegate: Delegate, breakouts: list[str]) -> placeholders.Values:
         ),
         start_time=selectors.start_time(event),
         manage_link_text=(
-            placeholders.MANAGE_LINK_TEXT if active else f"The page of {one_line(event.name)}"
+            f"The page of {one_line(event.name)}"
+            if not active
+            else placeholders.MANAGE_LINK_AFTER_TEXT
+            if event_is_over(event)
+            else placeholders.MANAGE_LINK_TEXT
         ),
     )
+
+
+def _footer(event: Event) -> str:
+    """Why the delegate gets the email: the same for every copy, rendered once per Event
+    object (a batch shares one)."""
+    if "_email_footer" not in event.__dict__:
+        event.__dict__["_email_footer"] = render_to_string("emails/_footer.txt", {"event": event})
+    return event.__dict__["_email_footer"]
 
 
 def render(mailing: Mailing, delegate: Delegate, breakouts: list[str]) -> dict:
@@ -94,14 +107,15 @@ def render(mailing: Mailing, delegate: Delegate, breakouts: list[str]) -> dict:
         "body_text": placeholders.fill_text(mailing.body, values),
         "body_html": placeholders.fill_html(mailing.body, values),
         "manage_url": values.manage_link if delegate.status != RegistrationStatus.CANCELLED else "",
+        # The link then opens the delegate's data, no longer a registration to change.
+        "event_over": event_is_over(delegate.event),
     }
     if _with_check_in(mailing, delegate):
         context |= checkin_emails.context(delegate)
     html = render_to_string("mailings/email.html", context)
     return {
         "subject": context["subject"],
-        "text": render_to_string("mailings/email.txt", context)
-        + render_to_string("emails/_footer.txt", context),
+        "text": render_to_string("mailings/email.txt", context) + _footer(delegate.event),
         "html": html,
         # What the admin shows inside its own page.
         "html_body": html.partition("<body>")[2].partition("</body>")[0],

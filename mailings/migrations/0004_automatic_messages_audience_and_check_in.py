@@ -75,6 +75,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mailings', '0003_mailing_attendance_filter'),
+        ('mailer', '0007_alter_messagelog_message_data'),
     ]
 
     operations = [
@@ -89,4 +90,11 @@ class Migration(migrations.Migration):
             field=models.CharField(choices=[('message', 'Message from the organisers'), ('joining_instructions', 'Joining instructions (automatic)'), ('thank_you', 'Thank you (automatic)'), ('missed_you', 'Sorry we missed you (automatic)')], default='message', editable=False, max_length=30),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
+        # The mail worker (symposium/mail_worker.py) takes the next message in this order,
+        # one at a time: without an index each pick sorts the whole queue.
+        migrations.RunSQL(
+            "CREATE INDEX IF NOT EXISTS mailer_message_queue_order "
+            "ON mailer_message (priority, when_added, id)",
+            "DROP INDEX IF EXISTS mailer_message_queue_order",
+        ),
     ]

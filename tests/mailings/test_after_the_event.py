@@ -3,7 +3,9 @@ missed you" (off until an organiser switches it on) to those it did not."""
 
 import datetime as dt
 import email
+import re
 from email import policy
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from checkin.models import CheckIn
-from mailings import services
+from mailings import services, texts
 from mailings.enums import Attendance, MailingKind
 from mailings.models import Mailing
 from tests.factories import DelegateFactory, EventFactory
@@ -101,3 +103,33 @@ def test_neither_goes_before_the_day_after(event, people):
 
     assert mail.outbox == []
     assert timezone.localdate(DAY_AFTER) == dt.date(2027, 6, 11)
+
+
+def test_the_thank_yous_link_opens_the_delegates_data_once_the_event_is_over(client):
+    """The link in a thank-you sent the day after: 200, the event is over, the data."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    event = EventFactory(
+        name="Kent and Medway ICS symposium", starts_on=yesterday, ends_on=yesterday
+    )
+    sam = DelegateFactory(event=event, email="sam@example.org")
+    CheckIn.objects.create(delegate=sam, at=timezone.now() - dt.timedelta(days=1))
+    Mailing.objects.create(
+        event=event,
+        kind=MailingKind.THANK_YOU,
+        status="scheduled",
+        send_at=timezone.now(),
+        **texts.DEFAULTS[MailingKind.THANK_YOU],
+    )
+
+    services.run_scheduler()
+
+    [sent] = mail.outbox
+    message = email.message_from_bytes(sent.message().as_bytes(), policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    [href] = re.findall(r'<a href="([^"]+)">Your information: download it or delete it</a>', html)
+    assert href in message.get_body(("plain",)).get_content()
+    page = client.get(urlsplit(href).path)
+    assert page.status_code == 200
+    assert "<h1>Kent and Medway ICS symposium is over</h1>" in page.text
+    [download] = re.findall(r'<a href="([^"]+)">Download your information', page.text)
+    assert client.get(download).json()["registration"]["email"] == "sam@example.org"
