@@ -168,3 +168,17 @@ def test_the_worker_process_delivers_put_off_and_unreachable_mail_within_a_minut
     assert server.tries == 2  # Put off once, then delivered.
     assert took < 30  # 5 s for the server to be tried again, 5 s after "try later".
     assert not Message.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_email_queued_without_a_message_id_gets_one_in_the_sites_domain(smtp, settings):
+    """Django's own emails (a password reset) reach the queue with no Message-ID."""
+    settings.SITE_URL = "https://events.kentmedway.nhs.uk"
+    server = smtp(FussyServer())
+    queue()
+
+    assert MailWorker().send_next() == SENT
+
+    [received] = server.received
+    assert received["Message-ID"].endswith("@events.kentmedway.nhs.uk>")
+    assert MessageLog.objects.get().message_id == received["Message-ID"]
