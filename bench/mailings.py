@@ -11,8 +11,10 @@ breakout in each of 3 rounds), empties the mail queue, then:
    all 5,000, through `send_mailings`' own function (`run_scheduler`), with production
    settings (DEBUG off); wall time, and the process's peak resident size (ru_maxrss)
    before and after;
-2. send: django-mailer's worker (`send_all`, as `runmailer` calls it) delivers the queue
-   over SMTP to a local aiosmtpd sink started in its own process; messages per second.
+2. send: the mail worker (`run_mail_worker`'s loop, `symposium.mail_worker.run`, one
+   message per transaction) delivers the queue over SMTP to a local aiosmtpd sink started
+   in its own process; messages per second. `--engine send_all` times django-mailer's
+   `send_all` (what `runmailer` calls) instead, for comparison.
 """
 
 import argparse
@@ -105,24 +107,32 @@ def queue(event, batch_size):
     )
 
 
-def send(smtp_port, limit):
+def send(smtp_port, limit, engine):
     from mailer.engine import send_all
     from mailer.models import RESULT_SUCCESS, Message, MessageLog
+
+    from symposium import mail_worker
 
     sink = subprocess.Popen([*SINK, f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"])
     try:
         time.sleep(1.5)
-        queued = Message.objects.order_by("pk")
-        if limit:
-            queued = queued.filter(pk__in=list(queued.values_list("pk", flat=True)[:limit]))
+        if limit:  # The worker sends the whole queue: keep only `limit` in it.
+            keep = list(Message.objects.order_by("pk").values_list("pk", flat=True)[:limit])
+            Message.objects.exclude(pk__in=keep).delete()
         started = time.perf_counter()
-        send_all(queued)
+        if engine == "send_all":
+            send_all(Message.objects.order_by("pk"))
+        else:
+            mail_worker.run(once=True)
         seconds = time.perf_counter() - started
     finally:
         sink.terminate()
         sink.wait(timeout=10)
     sent = MessageLog.objects.filter(result=RESULT_SUCCESS).count()
-    print(f"send: {sent} messages to the SMTP sink in {seconds:.2f} s ({sent / seconds:.0f}/s)")
+    print(
+        f"send ({engine}): {sent} messages to the SMTP sink in {seconds:.2f} s "
+        f"({sent / seconds:.0f}/s)"
+    )
 
 
 def main():
@@ -130,12 +140,13 @@ def main():
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--send", type=int, default=0, help="send only this many (0: all)")
+    parser.add_argument("--engine", choices=["worker", "send_all"], default="worker")
     args = parser.parse_args()
     smtp_port = free_port()
     setup_django(smtp_port)
     event = prepare(args.skip_build)
     queue(event, args.batch_size)
-    send(smtp_port, args.send)
+    send(smtp_port, args.send, args.engine)
 
 
 if __name__ == "__main__":

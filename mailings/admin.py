@@ -53,7 +53,7 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
         "recipient_list",
     ]
     fieldsets = [
-        (None, {"fields": ["event", "kind", "subject", "body"]}),
+        (None, {"fields": ["event", "kind", "subject", "body", "include_check_in"]}),
         (
             "Audience",
             {

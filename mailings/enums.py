@@ -5,6 +5,7 @@ class MailingKind(models.TextChoices):
     MESSAGE = "message", "Message from the organisers"
     JOINING_INSTRUCTIONS = "joining_instructions", "Joining instructions (automatic)"
     THANK_YOU = "thank_you", "Thank you (automatic)"
+    MISSED_YOU = "missed_you", "Sorry we missed you (automatic)"
 
 
 class MailingStatus(models.TextChoices):

@@ -36,6 +36,7 @@ class MailingForm(forms.ModelForm):
             "event",
             "subject",
             "body",
+            "include_check_in",
             "statuses",
             "sessions",
             "themes",
@@ -73,8 +74,9 @@ class MailingForm(forms.ModelForm):
         return data
 
     def _check_attendance(self, event, attendance) -> None:
-        # The thank-you goes after the event, so it may be narrowed to attendees beforehand.
-        if attendance in (None, Attendance.ANY) or self.instance.kind == MailingKind.THANK_YOU:
+        # These go after the event, so they may be narrowed by attendance beforehand.
+        after_the_event = self.instance.kind in (MailingKind.THANK_YOU, MailingKind.MISSED_YOU)
+        if attendance in (None, Attendance.ANY) or after_the_event:
             return
         if event.starts_on > timezone.localdate():
             day = event.starts_on

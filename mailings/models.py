@@ -54,6 +54,12 @@ class Mailing(TimestampedModel):
         help_text="Once the event has started: whether the delegate checked in at the desk "
         "(an undone check-in does not count).",
     )
+    include_check_in = models.BooleanField(
+        "include the check-in code and calendar",
+        default=False,
+        help_text="Each confirmed delegate's copy shows their check-in QR code and code, and "
+        "has their day attached as a calendar file (.ics). Others' copies have neither.",
+    )
     is_enabled = models.BooleanField(
         default=True, help_text="Automatic messages only: send it when it is due."
     )

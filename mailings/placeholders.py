@@ -12,11 +12,15 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+MANAGE_LINK_TEXT = "View, change or cancel your registration"
+MANAGE_LINK_AFTER_TEXT = "Your information: download it or delete it"
+
 PLACEHOLDERS = {
     "first_name": "the delegate's first name",
     "last_name": "the delegate's last name",
     "event": "the event's name",
     "date": "the event's date",
+    "start_time": "when the event's first agenda item starts, e.g. 09:30",
     "venue": "the venue and its address",
     "manage_link": "the delegate's personal link to their registration",
     "breakouts": "the delegate's breakouts, one per line",
@@ -69,6 +73,9 @@ class Values:
     manage_link: str
     breakouts: list[str]
     check_in_code: str
+    start_time: str = ""
+    # What the link says in the HTML part (the address itself is in the plain text).
+    manage_link_text: str = MANAGE_LINK_TEXT
 
     def text(self, name: str) -> str:
         if name == "breakouts":
@@ -77,7 +84,9 @@ class Values:
 
     def html(self, name: str) -> SafeString:
         if name == "manage_link":
-            return format_html('<a href="{}">{}</a>', self.manage_link, self.manage_link)
+            # Short words, not the address: a long token would not wrap in a narrow
+            # mail program and would push the message wider than its window.
+            return format_html('<a href="{}">{}</a>', self.manage_link, self.manage_link_text)
         if name == "breakouts":
             lines = self.breakouts or ["none chosen"]
             return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

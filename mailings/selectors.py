@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
@@ -36,12 +36,27 @@ def audience(mailing: Mailing) -> QuerySet[Delegate]:
     return _in_breakouts(mailing, delegates).order_by("pk")
 
 
+def _checked_in():
+    return Exists(CheckIn.objects.filter(delegate_id=OuterRef("pk"), undone_at__isnull=True))
+
+
 def _by_attendance(mailing: Mailing, delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:
     if mailing.attendance == Attendance.ANY:
         return delegates
-    checked_in = Exists(CheckIn.objects.filter(delegate_id=OuterRef("pk"), undone_at__isnull=True))
     attended = mailing.attendance == Attendance.ATTENDED
-    return delegates.filter(checked_in if attended else ~checked_in)
+    return delegates.filter(_checked_in() if attended else ~_checked_in())
+
+
+def not_checked_in(delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:
+    return delegates.filter(~_checked_in())
+
+
+def start_time(event) -> str:
+    """When the event's first agenda item starts, "09:30", read once per Event object."""
+    if "_start_time" not in event.__dict__:
+        first = event.agenda_items.aggregate(first=Min("starts_at"))["first"]
+        event.__dict__["_start_time"] = clock(first) if first else "to be confirmed"
+    return event.__dict__["_start_time"]
 
 
 def _in_breakouts(mailing: Mailing, delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:

@@ -10,8 +10,8 @@ A send goes in two steps, each in transactions of its own:
    marked "queued" in the same transaction. A crash loses the batch it was in, which is
    still "pending" and is queued by the next run; nothing is queued twice.
 
-The mail worker (`runmailer`) sends the queue; when the mail server is down it puts
-messages aside and `retry_deferred` brings them back.
+The mail worker (`run_mail_worker`, symposium/mail_worker.py) sends the queue, and
+retries itself what the mail server put off.
 """
 
 import datetime as dt
@@ -19,7 +19,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,19 +28,23 @@ from django.utils import timezone
 from mailer.engine import send_all
 from mailer.models import PRIORITY_LOW, PRIORITY_MEDIUM, Message
 
+from breakouts.services import delegate_choices
+from checkin import emails as checkin_emails
 from checkin.codes import check_in_code
 from mailings import placeholders, selectors, texts
 from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
-from symposium.emails import manage_url
+from symposium import mail_identity
+from symposium.emails import calendar_file, manage_url
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 from symposium.text import one_line
+from symposium.tokens import event_is_over
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-AUTOMATIC = (MailingKind.JOINING_INSTRUCTIONS, MailingKind.THANK_YOU)
+AUTOMATIC = (MailingKind.JOINING_INSTRUCTIONS, MailingKind.THANK_YOU, MailingKind.MISSED_YOU)
 # The desk checks in confirmed delegates only: anyone else's code would be refused there.
 NO_CHECK_IN_CODE = "none (only a confirmed place has a check-in code)"
 
@@ -75,7 +78,23 @@ def values_for(delegate: Delegate, breakouts: list[str]) -> placeholders.Values:
             if delegate.status == RegistrationStatus.CONFIRMED
             else NO_CHECK_IN_CODE
         ),
+        start_time=selectors.start_time(event),
+        manage_link_text=(
+            f"The page of {one_line(event.name)}"
+            if not active
+            else placeholders.MANAGE_LINK_AFTER_TEXT
+            if event_is_over(event)
+            else placeholders.MANAGE_LINK_TEXT
+        ),
     )
+
+
+def _footer(event: Event) -> str:
+    """Why the delegate gets the email: the same for every copy, rendered once per Event
+    object (a batch shares one)."""
+    if "_email_footer" not in event.__dict__:
+        event.__dict__["_email_footer"] = render_to_string("emails/_footer.txt", {"event": event})
+    return event.__dict__["_email_footer"]
 
 
 def render(mailing: Mailing, delegate: Delegate, breakouts: list[str]) -> dict:
@@ -88,11 +107,15 @@ def render(mailing: Mailing, delegate: Delegate, breakouts: list[str]) -> dict:
         "body_text": placeholders.fill_text(mailing.body, values),
         "body_html": placeholders.fill_html(mailing.body, values),
         "manage_url": values.manage_link if delegate.status != RegistrationStatus.CANCELLED else "",
+        # The link then opens the delegate's data, no longer a registration to change.
+        "event_over": event_is_over(delegate.event),
     }
+    if _with_check_in(mailing, delegate):
+        context |= checkin_emails.context(delegate)
     html = render_to_string("mailings/email.html", context)
     return {
         "subject": context["subject"],
-        "text": render_to_string("mailings/email.txt", context),
+        "text": render_to_string("mailings/email.txt", context) + _footer(delegate.event),
         "html": html,
         # What the admin shows inside its own page.
         "html_body": html.partition("<body>")[2].partition("</body>")[0],
@@ -107,6 +130,12 @@ def _address(address: str) -> str:
     return address
 
 
+def _with_check_in(mailing: Mailing, delegate: Delegate) -> bool:
+    """The check-in code, QR and calendar: when the organiser ticked it, for a confirmed
+    place (the desk refuses anyone else's code)."""
+    return mailing.include_check_in and delegate.status == RegistrationStatus.CONFIRMED
+
+
 def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str | None = None):
     copy = render(mailing, delegate, breakouts)
     event = delegate.event
@@ -114,13 +143,19 @@ def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str
         reply_to = [_address(event.contact_email)] if event.contact_email else None
     except Unsendable:
         reply_to = None
-    message = EmailMultiAlternatives(
+    message = checkin_emails.HtmlEmail(
         subject=copy["subject"],
         body=copy["text"],
         to=[_address(to or delegate.email)],
         reply_to=reply_to,
+        headers=mail_identity.headers(bulk=True),
     )
     message.attach_alternative(copy["html"], "text/html")
+    if _with_check_in(mailing, delegate):
+        # The QR inline by Content-ID, as in the confirmation; their day as a file.
+        checkin_emails.attach_qr(message, delegate)
+        choices = delegate_choices(delegate=delegate)
+        message.attach(f"{event.slug}.ics", calendar_file(delegate, choices), "text/calendar")
     return message
 
 
@@ -229,16 +264,65 @@ def queue_batch(*, mailing_pk: int, batch_size: int = BATCH_SIZE) -> int | None:
         )
         if not recipients:
             return _finish(mailing, now)
-        lines = selectors.breakout_lines([recipient.delegate_id for recipient in recipients])
-        pairs = [(r, _queue_copy(mailing, r, lines[r.delegate_id])) for r in recipients]
-        messages = Message.objects.bulk_create([message for _r, message in pairs if message])
-        # One UPDATE for the batch: bulk_update's CASE per row costs more than the building.
-        Recipient.objects.filter(pk__in=[r.pk for r, message in pairs if message]).update(
-            status=RecipientStatus.QUEUED, queued_at=now
+        messages = _queue_copies(mailing, recipients, now)
+    _send_now([message.pk for message in messages])
+    return len(recipients)
+
+
+def _queue_copies(mailing: Mailing, recipients: list[Recipient], now) -> list[Message]:
+    """Build and queue the recipients' copies and mark them, in the caller's transaction,
+    which holds their rows."""
+    for recipient in recipients:
+        recipient.delegate.event = mailing.event  # One event: its start time read once.
+    lines = selectors.breakout_lines([recipient.delegate_id for recipient in recipients])
+    pairs = [(r, _queue_copy(mailing, r, lines[r.delegate_id])) for r in recipients]
+    messages = Message.objects.bulk_create([message for _r, message in pairs if message])
+    # One UPDATE for the batch: bulk_update's CASE per row costs more than the building.
+    Recipient.objects.filter(pk__in=[r.pk for r, message in pairs if message]).update(
+        status=RecipientStatus.QUEUED, queued_at=now
+    )
+    for recipient in (recipient for recipient, message in pairs if not message):
+        recipient.save(update_fields=["status", "error"])
+    Mailing.objects.filter(pk=mailing.pk).update(queued=F("queued") + len(messages))
+    return messages
+
+
+def queue_late_joiners(*, mailing_pk: int, now: dt.datetime | None = None) -> int:
+    """Joining instructions already sent: queue a copy for everyone who has joined the
+    audience since (registered, or promoted from the waitlist), not yet checked in.
+
+    Side effects, in one transaction under the mailing's row lock (skipped when another
+    scheduler holds it): one Recipient row per newcomer (unique per mailing and
+    delegate: nobody gets two), their copies queued, the mailing's counts raised.
+    Returns how many were queued or failed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mailing = (
+            Mailing.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event")
+            .filter(pk=mailing_pk, status=MailingStatus.SENT, is_enabled=True)
+            .first()
         )
-        for recipient in (recipient for recipient, message in pairs if not message):
-            recipient.save(update_fields=["status", "error"])
-        Mailing.objects.filter(pk=mailing.pk).update(queued=F("queued") + len(messages))
+        if mailing is None:
+            return 0
+        newcomers = list(
+            selectors.not_checked_in(selectors.audience(mailing))
+            .exclude(pk__in=mailing.recipients.values("delegate_id"))
+            .values_list("pk", flat=True)
+        )
+        if not newcomers:
+            return 0
+        Recipient.objects.bulk_create(
+            [Recipient(mailing=mailing, delegate_id=pk) for pk in newcomers],
+            ignore_conflicts=True,
+        )
+        recipients = list(
+            mailing.recipients.filter(delegate_id__in=newcomers, status=RecipientStatus.PENDING)
+            .select_related("delegate")
+            .order_by("pk")
+        )
+        Mailing.objects.filter(pk=mailing.pk).update(total=F("total") + len(recipients))
+        messages = _queue_copies(mailing, recipients, now)
     _send_now([message.pk for message in messages])
     return len(recipients)
 
@@ -277,9 +361,11 @@ def send(*, mailing_pk: int, batch_size: int = BATCH_SIZE, max_batches: int | No
 
 
 def ensure_automatic_mailings(*, event: Event) -> None:
-    """Give the event its joining instructions and thank-you, switched on, unless it has
-    them and it is still to come. Side effect: up to two Mailing rows, scheduled for
-    when they are due."""
+    """Give a new event to come its automatic messages (joining instructions and
+    thank-you switched on, "sorry we missed you" off), each unless it has it. Called
+    once, when the event is created: an organiser who deletes one or switches it off
+    has decided, and no later run brings it back. Side effect: up to three Mailing
+    rows, scheduled for when they are due."""
     if event.starts_on <= timezone.localdate():
         return
     for kind in AUTOMATIC:
@@ -335,14 +421,25 @@ def due_mailings(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def run_scheduler(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """One run of `manage.py send_mailings`: automatic messages for events to come, then
-    every due mailing. Safe to run on several servers at once. Returns how many
-    recipients this run queued or failed."""
+    """One run of `manage.py send_mailings`: automatic messages of events to come kept
+    in step with their dates, then every due mailing, then joining instructions for
+    those who joined after they went out. It never creates an automatic
+    message (an organiser may have deleted it). Safe to run on several servers at once.
+    Returns how many recipients this run queued or failed."""
     now = now or timezone.now()
     for event in Event.objects.filter(starts_on__gt=timezone.localdate(now)):
-        ensure_automatic_mailings(event=event)
         reschedule_automatic(event=event)
-    return sum(send(mailing_pk=pk, batch_size=batch_size) for pk in due_mailings(now=now))
+    done = sum(send(mailing_pk=pk, batch_size=batch_size) for pk in due_mailings(now=now))
+    # Joining instructions reach whoever registers after they went out, until the end.
+    late = Mailing.objects.filter(
+        kind=MailingKind.JOINING_INSTRUCTIONS,
+        status=MailingStatus.SENT,
+        is_enabled=True,
+        event__ends_on__gte=timezone.localdate(now),
+    )
+    return done + sum(
+        queue_late_joiners(mailing_pk=pk, now=now) for pk in late.values_list("pk", flat=True)
+    )
 
 
 # Personal data ------------------------------------------------------------------------

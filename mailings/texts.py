@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from mailings.enums import MailingKind
+from mailings.enums import Attendance, MailingKind
 
 LONDON = ZoneInfo("Europe/London")
 JOINING_DAYS_BEFORE = 3
@@ -17,12 +17,19 @@ DEFAULTS = {
         "body": (
             "Dear {first_name},\n\n"
             "We look forward to seeing you at {event} on {date}.\n\n"
-            "Venue: {venue}\n\n"
+            "Venue: {venue}\n"
+            "Starts at: {start_time}\n\n"
             "Your breakouts:\n{breakouts}\n\n"
             "To check or change your registration, or to tell us you can no longer come, "
-            "use your personal link: {manage_link}"
+            "use your personal link: {manage_link}\n\n"
+            "Please bring your check-in code (below) on your phone or printed: the "
+            "registration desk scans it."
         ),
+        # What the desk scans, and the day for their calendar.
+        "include_check_in": True,
     },
+    # Only those the desk checked in: a no-show thanked "for taking part" reads as a
+    # form letter, and tells them nobody noticed.
     MailingKind.THANK_YOU: {
         "subject": "Thank you for coming to {event}",
         "body": (
@@ -30,6 +37,23 @@ DEFAULTS = {
             "Thank you for taking part in {event}. We will share the slides and the "
             "breakout notes with you soon."
         ),
+        "attendance": Attendance.ATTENDED,
+    },
+    # Off until an organiser switches it on: it goes to everyone with a place the desk
+    # did not check in, so it is only right once the check-in record is complete (an
+    # event that checked nobody in at the desk would send it to every delegate), and
+    # once it says where the materials are.
+    MailingKind.MISSED_YOU: {
+        "subject": "Sorry we missed you at {event}",
+        "body": (
+            "Dear {first_name},\n\n"
+            "We are sorry we did not see you at {event} on {date}. We hope to see you at "
+            "a future event.\n\n"
+            "The slides and the breakout notes will be shared with everyone who "
+            "registered: we will send them to you too."
+        ),
+        "attendance": Attendance.ABSENT,
+        "is_enabled": False,
     },
 }
 

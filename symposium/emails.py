@@ -8,8 +8,8 @@ transaction of its own: an email that cannot be built (a template error, an addr
 mail header can carry) is logged and left in the outbox with the error, and never turns
 someone's registration, cancellation or erasure into an error or a rollback. The mail
 worker's sweep (`manage.py send_outbox`) builds what is left, e.g. when the process died
-between the commit and the build. The worker (`manage.py runmailer`, and
-`retry_deferred` for the messages it had to put aside) sends the queue.
+between the commit and the build. The worker (`manage.py run_mail_worker`,
+symposium/mail_worker.py) sends the queue, at least once.
 """
 
 import datetime as dt
@@ -31,6 +31,7 @@ from mailer.models import Message
 from breakouts.models import BreakoutChoice, BreakoutSession
 from breakouts.services import delegate_choices
 from checkin import emails as checkin_emails
+from symposium import mail_identity
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, DelegateNeeds, OutboxEmail
@@ -124,9 +125,11 @@ def _build(
         context |= checkin_emails.context(delegate)
     message = checkin_emails.HtmlEmail(
         subject=_subject(kind, delegate),
-        body=render_to_string(f"emails/{kind}.txt", context),
+        body=render_to_string(f"emails/{kind}.txt", context)
+        + render_to_string("emails/_footer.txt", context),
         to=[_address(delegate.email)],
         reply_to=_reply_to(delegate.event),
+        headers=mail_identity.headers(),
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
     if "checkin_code" in context:

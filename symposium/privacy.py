@@ -17,6 +17,7 @@ from breakouts.models import BreakoutChoice
 from breakouts.services import delegate_choices
 from symposium import emails, services
 from symposium.models import Delegate, DelegateNeeds, Event, new_access_key
+from symposium.tokens import event_is_over
 
 ANONYMOUS_NAME = "Anonymised delegate"
 ERASED_NAME = "Erased registration"
@@ -153,10 +154,16 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
     go), then deletes the Delegate row with its needs and choices, and takes the name
     out of the admin's history. Every manage link dies with the row. Returns False if
     it was already erased.
+
+    Once the event is over there is no place to give anyone and nothing to tell: the
+    row is deleted without cancelling it first, and no email is sent.
     """
     with transaction.atomic():
         # Before cancelling, which deletes the needs and choices the history also names.
         _scrub_history_of(Delegate.objects.filter(pk=delegate.pk), ERASED_NAME)
+        if event_is_over(delegate.event, now=now):
+            deleted, _ = Delegate.objects.filter(pk=delegate.pk).delete()
+            return bool(deleted)
         try:
             delegate = services.cancel_registration(delegate=delegate, now=now)
         except Delegate.DoesNotExist:

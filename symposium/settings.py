@@ -151,8 +151,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Every email is owed in the database in the transaction of the change that causes it,
 # and queued (django-mailer) right after its commit, or by `send_outbox` from cron; the
-# worker (`manage.py runmailer`, plus `retry_deferred` from cron) sends it through
-# MAILER_EMAIL_BACKEND, the real one: SMTP when EMAIL_HOST is set, otherwise the console.
+# worker (`manage.py run_mail_worker`, symposium/mail_worker.py) sends it, at least
+# once, through MAILER_EMAIL_BACKEND, the real one: SMTP when EMAIL_HOST is set,
+# otherwise the console.
 EMAIL_BACKEND = "mailer.backend.DbBackend"
 MAILER_EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -160,12 +161,15 @@ MAILER_EMAIL_BACKEND = os.environ.get(
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
-# Workers lock each queued row (SELECT ... FOR UPDATE NOWAIT), so several may run; a
-# lock file would only guard one machine.
+# Workers lock each queued row (SELECT ... FOR UPDATE SKIP LOCKED), so several may run;
+# a lock file would only guard one machine.
 MAILER_USE_FILE_LOCK = False
 MAILER_EMPTY_QUEUE_SLEEP = env_int("MAILER_EMPTY_QUEUE_SLEEP", 5)
-# `retry_deferred` every 10 minutes gives up after about a day.
-MAILER_EMAIL_MAX_RETRIES = env_int("MAILER_EMAIL_MAX_RETRIES", 144)
+# A message the mail server put off is tried again after 5 s, then twice as long each
+# time up to a minute, and given up after about a day of tries.
+MAILER_RETRY_FIRST_SECONDS = env_int("MAILER_RETRY_FIRST_SECONDS", 5)
+MAILER_RETRY_MAX_SECONDS = env_int("MAILER_RETRY_MAX_SECONDS", 60)
+MAILER_EMAIL_MAX_RETRIES = env_int("MAILER_EMAIL_MAX_RETRIES", 1440)
 # The send log keeps no copy of the email: it holds personal details and manage links.
 MAILER_EMAIL_LOG_MESSAGE_DATA = False
 # Also send straight after each commit (the worker still retries what fails): for the

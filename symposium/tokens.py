@@ -2,7 +2,8 @@
 
 The token carries the delegate's pk and access key, signed with SECRET_KEY and a salt
 used for nothing else. Rotating `Delegate.access_key` therefore revokes every link sent
-so far. A link stops working when the event is over, and optionally after
+so far. A link stops changing anything when the event is over (it still opens the
+delegate's own data until the purge), and optionally after
 `settings.MANAGE_LINK_MAX_AGE` (seconds or a timedelta) whatever the event's dates.
 """
 
@@ -42,12 +43,20 @@ def manage_link_expires_at(event: Event) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(last_day, dt.time.min))
 
 
+def event_is_over(event: Event, *, now: dt.datetime | None = None) -> bool:
+    return (now or timezone.now()) >= manage_link_expires_at(event)
+
+
 def delegate_for_manage_token(
-    *, event: Event, token: str, now: dt.datetime | None = None
+    *, event: Event, token: str, now: dt.datetime | None = None, after_the_event: bool = False
 ) -> Delegate:
-    """The delegate this token opens, or InvalidManageToken. No side effects."""
-    now = now or timezone.now()
-    if now >= manage_link_expires_at(event):
+    """The delegate this token opens, or InvalidManageToken. No side effects.
+
+    Once the event is over the link no longer changes anything; with `after_the_event`
+    it still opens the registration for the delegate's own data (a copy, or erasure)
+    until the event's personal data is purged, which gives every delegate a new access
+    key and so ends every link."""
+    if event_is_over(event, now=now) and not after_the_event:
         raise InvalidManageToken("The event is over.")
     try:
         payload = _signer().unsign_object(

@@ -32,7 +32,12 @@ from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, Event
 from symposium.ratelimits import rate_limited
-from symposium.tokens import InvalidManageToken, delegate_for_manage_token, manage_link_expires_at
+from symposium.tokens import (
+    InvalidManageToken,
+    delegate_for_manage_token,
+    event_is_over,
+    manage_link_expires_at,
+)
 
 DONE_SESSION_KEY = "registration-done-{}"
 
@@ -189,10 +194,17 @@ class ManageTokenMixin(PublishedEventMixin):
     same plain 404 page, which says nothing about why."""
 
     nav = None
+    # Pages for the delegate's own data stay open after the event (until the purge).
+    after_the_event = False
 
     def refusal(self):
+        self.event_over = event_is_over(self.event)
         try:
-            self.delegate = delegate_for_manage_token(event=self.event, token=self.kwargs["token"])
+            self.delegate = delegate_for_manage_token(
+                event=self.event,
+                token=self.kwargs["token"],
+                after_the_event=self.after_the_event,
+            )
         except InvalidManageToken:
             self.delegate = None
         if self.delegate is None or not self.allows(self.delegate):
@@ -209,7 +221,11 @@ class ManageTokenMixin(PublishedEventMixin):
         )
 
     def get_context_data(self, **kwargs):
-        kwargs |= {"token": self.kwargs["token"], "delegate": self.delegate}
+        kwargs |= {
+            "token": self.kwargs["token"],
+            "delegate": self.delegate,
+            "event_over": self.event_over,
+        }
         expires_at = timezone.localtime(manage_link_expires_at(self.event))
         return super().get_context_data(
             link_last_day=(expires_at - dt.timedelta(microseconds=1)).date(), **kwargs
@@ -217,11 +233,22 @@ class ManageTokenMixin(PublishedEventMixin):
 
 
 class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
+    """The registration, to change or cancel; once the event is over, a page that says
+    so and offers the delegate's data, a copy or its deletion."""
+
     template_name = "symposium/manage.html"
     form_class = ManageForm
+    after_the_event = True
+
+    def get(self, request, *args, **kwargs):
+        if self.event_over:
+            return self.render_page(
+                "symposium/manage_over.html", delegate=self.delegate, token=self.kwargs["token"]
+            )
+        return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if self.delegate.status == RegistrationStatus.CANCELLED:
+        if self.event_over or self.delegate.status == RegistrationStatus.CANCELLED:
             return redirect(self.manage_url())
         return super().post(request, *args, **kwargs)
 
@@ -300,6 +327,8 @@ class ResendLinkSentView(PublishedEventMixin, TemplateView):
 class DelegateDataView(ManageTokenMixin, View):
     """The delegate's own data as a JSON file (right of access and portability)."""
 
+    after_the_event = True
+
     def get(self, request, *args, **kwargs):
         data = privacy.delegate_data(delegate=self.delegate)
         response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
@@ -313,6 +342,7 @@ class DeleteRegistrationView(ManageTokenMixin, TemplateView):
     """Asks first (GET); the POST erases the registration and every link to it."""
 
     template_name = "symposium/manage_delete.html"
+    after_the_event = True
 
     def post(self, request, *args, **kwargs):
         privacy.erase_registration(delegate=self.delegate)

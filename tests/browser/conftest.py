@@ -269,7 +269,21 @@ def symposium_event():
         registration_opens_at=timezone.now() - dt.timedelta(days=10),
         registration_closes_at=timezone.now() - dt.timedelta(days=1),
     )
-    return {"event": event, "delegate": delegate, "closed": closed}
+    ended = timezone.localdate() - dt.timedelta(days=2)
+    over = EventFactory(
+        name="Medway partners' winter symposium",
+        slug="over",
+        starts_on=ended,
+        ends_on=ended,
+        registration_opens_at=timezone.now() - dt.timedelta(days=30),
+        registration_closes_at=timezone.now() - dt.timedelta(days=3),
+    )
+    return {
+        "event": event,
+        "delegate": delegate,
+        "closed": closed,
+        "over_delegate": DelegateFactory(event=over, first_name="Sam", last_name="Okafor"),
+    }
 
 
 def submit_empty_registration(page):
@@ -297,6 +311,10 @@ PUBLIC_PAGES = {
     "manage": (manage_path, None),
     "cancel": (lambda world: f"{manage_path(world)}cancel/", None),
     "delete": (lambda world: f"{manage_path(world)}delete/", None),
+    "manage-over": (
+        lambda world: f"/events/over/manage/{make_manage_token(world['over_delegate'])}/",
+        None,
+    ),
     "manage-link-invalid": (lambda world: f"/events/{SLUG}/manage/not-a-token/", None),
     "manage-link": (lambda world: f"/events/{SLUG}/manage-link/", None),
     "not-found": (lambda world: "/events/no-such-event/", None),

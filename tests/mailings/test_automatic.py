@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from checkin.models import CheckIn
 from mailings import services
 from mailings.enums import MailingKind, MailingStatus
 from mailings.models import Mailing
@@ -147,7 +148,8 @@ def test_moving_the_event_moves_its_automatic_messages(event):
 
 
 def test_the_thank_you_goes_the_day_after_the_event(event):
-    DelegateFactory(event=event, first_name="Sam")
+    sam = DelegateFactory(event=event, first_name="Sam")
+    CheckIn.objects.create(delegate=sam, at=dt.datetime(2027, 6, 10, 9, 0, tzinfo=LONDON))
     joining = automatic(event)[MailingKind.JOINING_INSTRUCTIONS]
     joining.is_enabled = False
     joining.save()

@@ -51,7 +51,7 @@ def test_an_unknown_placeholder_is_refused_next_to_its_field(world, organiser_cl
     errors = response.context["adminform"].form.errors
     assert errors["body"] == [
         "Unknown placeholder {frist_name}. Use one of: {first_name}, {last_name}, {event}, "
-        "{date}, {venue}, {manage_link}, {breakouts}, {check_in_code}."
+        "{date}, {start_time}, {venue}, {manage_link}, {breakouts}, {check_in_code}."
     ]
     assert "Unknown placeholder {frist_name}" in response.text
     assert not Mailing.objects.filter(kind="message").exists()
@@ -109,7 +109,10 @@ def test_one_body_makes_plain_text_and_html_in_the_email_layout(world):
         "<p>Your breakouts:<br>Breakout round 1, 14:00 to 15:00: Prevention and early help, "
         "Room A</p>" in copy["html"]
     )
-    assert f'<p>Link: <a href="{link}">{link}</a><br>{{not a placeholder}}</p>' in copy["html"]
+    assert (
+        f'<p>Link: <a href="{link}">View, change or cancel your registration</a>'
+        "<br>{not a placeholder}</p>" in copy["html"]
+    )
     # The portal's layout: its title, and the manage paragraph of every email.
     assert "<title>Your day at Kent and Medway ICS symposium</title>" in copy["html"]
     assert "View, change or cancel your registration" in copy["html"]

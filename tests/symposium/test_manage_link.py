@@ -95,7 +95,7 @@ def test_manage_token_for_another_event_is_refused(client, delegate):
     assert_refused(client.get(url))
 
 
-def test_manage_token_after_the_event_is_refused(client):
+def test_after_the_event_the_link_cancels_nothing(client):
     ended = timezone.localdate() - dt.timedelta(days=1)
     event = EventFactory(
         starts_on=ended,
@@ -104,8 +104,12 @@ def test_manage_token_after_the_event_is_refused(client):
         registration_closes_at=timezone.now() - dt.timedelta(days=2),
     )
     delegate = DelegateFactory(event=event, first_name="Sam", last_name="Okafor")
+    token = tokens.make_manage_token(delegate)
 
-    assert_refused(client.get(manage_url(delegate)))
+    # The page itself says the event is over (tests/symposium/test_manage_after_event.py).
+    for name in ("cancel", "delegate-ics"):
+        url = reverse(f"registration:{name}", kwargs={"event_slug": event.slug, "token": token})
+        assert_refused(client.get(url))
 
 
 def test_manage_token_works_on_the_last_day_of_the_event(client):
