@@ -4,6 +4,7 @@ from django import forms
 
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
+from symposium.console.widgets import DateInput
 from symposium.models import Event
 
 
@@ -15,7 +16,7 @@ class CopyEventForm(forms.Form):
     starts_on = forms.DateField(
         label="First day of the new event",
         help_text="The agenda moves to this date, at the same times of day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     def __init__(self, *args, event: Event, **kwargs):
