@@ -143,6 +143,12 @@ def _scrub_history_of(delegates, text: str) -> None:
     _scrub_admin_history(BreakoutChoice, list(choices.values_list("pk", flat=True)), text)
 
 
+def forget_in_admin_history(*, delegates) -> None:
+    """Name these delegates (and their needs and choices) as erased in the admin's
+    history, before their rows go. Side effects: updates LogEntry rows."""
+    _scrub_history_of(delegates, ERASED_NAME)
+
+
 def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) -> bool:
     """Erase a registration at the delegate's request (right to erasure).
 
