@@ -90,6 +90,7 @@ def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict
             "registered_at": delegate.created_at,
             "updated_at": delegate.updated_at,
             "cancelled_at": delegate.cancelled_at,
+            "how_registered": delegate.get_source_display(),
         },
         "consents": {
             "privacy_notice_agreed_at": delegate.privacy_consent_at,
