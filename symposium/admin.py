@@ -325,7 +325,7 @@ class DelegateAdmin(DelegateRulesMixin, admin.ModelAdmin):
         "event",
         "created_at",
     ]
-    list_filter = ["event", "sector", "status", "organisation", DelegateBreakoutFilter]
+    list_filter = ["event", "sector", "status", "source", "organisation", DelegateBreakoutFilter]
     search_fields = ["last_name", "first_name", "email", "organisation"]
     list_select_related = ["event"]
     actions = [*DELEGATE_CONSOLE_ACTIONS, *DELEGATE_ACTIONS]
