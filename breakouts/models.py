@@ -38,8 +38,9 @@ class BreakoutSession(TimestampedModel):
         limit_choices_to={"kind": AgendaKind.BREAKOUT_ROUND},
         verbose_name="breakout round",
     )
+    # RESTRICT: a room in use stays, unless its event (and so this session) goes too.
     room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="breakout_sessions"
+        Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="breakout_sessions"
     )
     capacity = models.PositiveIntegerField()
     facilitator = models.CharField(max_length=200, blank=True)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from mailings import placeholders, selectors
 from mailings.enums import Attendance, MailingKind
 from mailings.models import Mailing
+from symposium.console.widgets import DATETIME_INPUT_FORMATS, DateTimeInput
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
 
@@ -100,8 +101,8 @@ class PreviewForm(forms.Form):
 class ScheduleForm(forms.Form):
     send_at = forms.DateTimeField(
         label="Send at (UK time)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=DateTimeInput,
+        input_formats=DATETIME_INPUT_FORMATS,
     )
 
     def clean_send_at(self):

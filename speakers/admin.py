@@ -19,12 +19,7 @@ class SpeakerAdmin(admin.ModelAdmin):
 
     def view_on_site(self, speaker):
         """A speaker's page belongs to an event: the latest one they speak at, if any."""
-        booking = (
-            speaker.bookings.select_related("agenda_item__event")
-            .order_by("-agenda_item__event__starts_on")
-            .first()
-        )
-        return speaker.get_absolute_url(booking.agenda_item.event.slug) if booking else None
+        return speaker.get_absolute_url() if speaker.latest_event() else None
 
     @admin.display(description="photo")
     def photo_preview(self, speaker):

@@ -3,6 +3,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.urls import reverse
 
 from speakers.enums import PresentationKind
@@ -44,9 +45,24 @@ class Speaker(TimestampedModel):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self, event_slug):
+    def latest_event(self):
+        """The latest event the speaker presents at, or None: their page belongs to it."""
+        booking = (
+            self.bookings.select_related("agenda_item__event")
+            .order_by("-agenda_item__event__starts_on", "-pk")
+            .first()
+        )
+        return booking.agenda_item.event if booking else None
+
+    def get_absolute_url(self):
+        """Django's contract: no argument (its view-on-site redirect, /admin/r/…, calls
+        it so). The page is the one at the latest event they present at; a speaker at no
+        event has no public page, and the redirect answers "not found"."""
+        event = self.latest_event()
+        if event is None:
+            raise Http404(f"{self.name} presents at no event yet: there is no page to show.")
         return reverse(
-            "speakers:speaker-detail", kwargs={"event_slug": event_slug, "slug": self.slug}
+            "speakers:speaker-detail", kwargs={"event_slug": event.slug, "slug": self.slug}
         )
 
     def save(self, *args, **kwargs):

@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -10,6 +14,7 @@ from speakers.models import Presentation
 from symposium import privacy
 from symposium.admin_actions import DELEGATE_ACTIONS
 from symposium.console import people  # noqa: F401 - the accounts' admin
+from symposium.console import services as console_services
 from symposium.console.actions import DELEGATE_CONSOLE_ACTIONS, copy_as_new_event
 from symposium.console.agenda import (
     AgendaFormSetMixin,
@@ -17,7 +22,7 @@ from symposium.console.agenda import (
     AgendaRowForm,
     LabelledFormSet,
 )
-from symposium.console.rules import DelegateRulesMixin, EventRulesMixin
+from symposium.console.rules import DelegateRulesMixin, EventRulesMixin, plural
 from symposium.models import (
     AgendaItem,
     Delegate,
@@ -128,6 +133,65 @@ class EventAdmin(EventRulesMixin, admin.ModelAdmin):
     ]
     inlines = [RoomInline, AgendaItemInline, ThemeInline]
     actions = ["purge_personal_data_now", copy_as_new_event]
+
+    class Media:
+        # Its tables fit a 1,280 px window (static/css/console.css).
+        css = {"all": ["css/console.css"]}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The agenda is the widest table of the admin: eight columns a row. Beside the
+        # admin's sidebar (a third of a 1,280 px window) its titles had 70 px; without
+        # it they have room, and the page still fits. The breadcrumbs lead back.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # Deleting --------------------------------------------------------------------
+    # One event at a time, from its own page: the confirmation says what goes (Django's
+    # lists every row by name, delegates' names included, and stopped at the rooms).
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # It deletes the delegates' registrations too.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and request.user.has_perm("symposium.delete_delegate")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, event):
+            raise PermissionDenied
+        if request.method == "POST" and request.POST.get("post") == "yes":
+            try:
+                # The history's entry goes with a refused deletion.
+                with transaction.atomic():
+                    self.log_deletions(request, Event.objects.filter(pk=event.pk))
+                    deleted = console_services.delete_event(event=event)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"“{deleted.event.name}” was deleted with everything in it: "
+                    f"{deleted.total} rows, the personal data of "
+                    f"{plural(deleted.delegates, 'delegate')} among them.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:symposium_event_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Delete “{event.name}” and everything in it?",
+            "opts": self.opts,
+            "event": event,
+            "object": event,
+            "deletion": console_services.event_deletion(event=event),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/symposium/event/delete_confirmation.html", context)
 
     def has_purge_permission(self, request):
         return request.user.has_perms(
@@ -261,7 +325,7 @@ class DelegateAdmin(DelegateRulesMixin, admin.ModelAdmin):
         "event",
         "created_at",
     ]
-    list_filter = ["event", "sector", "status", "organisation", DelegateBreakoutFilter]
+    list_filter = ["event", "sector", "status", "source", "organisation", DelegateBreakoutFilter]
     search_fields = ["last_name", "first_name", "email", "organisation"]
     list_select_related = ["event"]
     actions = [*DELEGATE_CONSOLE_ACTIONS, *DELEGATE_ACTIONS]
@@ -274,13 +338,22 @@ class DelegateAdmin(DelegateRulesMixin, admin.ModelAdmin):
         "sector",
         "job_title",
         "status",
+        "source",
+        "added_by",
         "privacy_consent_at",
         "cancelled_at",
         "anonymised_at",
         "created_at",
         "updated_at",
     ]
-    readonly_fields = ["anonymised_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "source",
+        "added_by",
+        "privacy_consent_at",
+        "anonymised_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [DelegateNeedsInline, BreakoutChoiceInline]
 
 

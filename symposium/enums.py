@@ -26,6 +26,14 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class RegistrationSource(models.TextChoices):
+    """How a registration was made: by the delegate (who agreed to the privacy notice)
+    or by an organiser in the admin (who did not ask them to)."""
+
+    PUBLIC = "public", "Registered on the public site"
+    ADMIN = "admin", "Added by an organiser in the admin"
+
+
 class DietaryRequirement(models.TextChoices):
     NONE = "none", "No special requirement"
     VEGETARIAN = "vegetarian", "Vegetarian"

@@ -15,6 +15,7 @@ from symposium.enums import (
     DietaryRequirement,
     EmailKind,
     ExportFormat,
+    RegistrationSource,
     RegistrationStatus,
     Sector,
 )
@@ -160,8 +161,10 @@ class AgendaItem(TimestampedModel):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_items")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    # RESTRICT, not PROTECT: a room in use cannot be deleted on its own, but deleting the
+    # event deletes its rooms with the agenda that uses them.
     room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_items"
+        Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="agenda_items"
     )
     kind = models.CharField(max_length=20, choices=AgendaKind.choices)
     title = models.CharField(max_length=200)
@@ -269,7 +272,27 @@ class Delegate(TimestampedModel):
         max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED
     )
     privacy_consent_at = models.DateTimeField(
-        help_text="When the delegate agreed to the privacy notice."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the delegate agreed to the privacy notice on the public site; "
+        "empty for someone an organiser added.",
+    )
+    source = models.CharField(
+        "how they registered",
+        max_length=20,
+        choices=RegistrationSource.choices,
+        default=RegistrationSource.PUBLIC,
+        editable=False,
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The organiser who added them in the admin.",
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(

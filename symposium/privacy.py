@@ -91,6 +91,7 @@ def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict
             "registered_at": delegate.created_at,
             "updated_at": delegate.updated_at,
             "cancelled_at": delegate.cancelled_at,
+            "how_registered": delegate.get_source_display(),
         },
         "consents": {
             "privacy_notice_agreed_at": delegate.privacy_consent_at,
@@ -142,6 +143,12 @@ def _scrub_history_of(delegates, text: str) -> None:
     _scrub_admin_history(DelegateNeeds, list(needs.values_list("pk", flat=True)), text)
     choices = BreakoutChoice.objects.filter(delegate_id__in=delegate_ids)
     _scrub_admin_history(BreakoutChoice, list(choices.values_list("pk", flat=True)), text)
+
+
+def forget_in_admin_history(*, delegates) -> None:
+    """Name these delegates (and their needs and choices) as erased in the admin's
+    history, before their rows go. Side effects: updates LogEntry rows."""
+    _scrub_history_of(delegates, ERASED_NAME)
 
 
 def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) -> bool:

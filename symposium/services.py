@@ -19,7 +19,7 @@ from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutSession
 from symposium import emails
-from symposium.enums import DietaryRequirement, RegistrationStatus
+from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, new_access_key
 
 
@@ -142,8 +142,14 @@ def register_delegate(
     now: dt.datetime | None = None,
     enforce_window: bool = True,
     preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
+    added_by=None,
+    notify: bool = True,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
+
+    With `added_by` (an organiser's account), the registration is recorded as added in
+    the admin by them, with no privacy consent time: the person agreed to nothing here.
+    `notify=False` (the organiser's "don't email them") sends them nothing.
 
     Confirmed while the event has fewer confirmed delegates than its capacity,
     otherwise waitlisted. A cancelled registration with the same email is replaced
@@ -153,7 +159,8 @@ def register_delegate(
     Delegate, DelegateNeeds (only when `needs` is given, i.e. with consent) and
     BreakoutChoice rows, and with `preferences` (ranked events) BreakoutPreference rows
     and, once places are allocated, the best place left (breakouts.allocation_services);
-    emails the confirmation, or the manage link for an email already registered. Raises
+    emails the confirmation, or the manage link for an email already registered (unless
+    `notify` is False). Raises
     RegistrationClosed outside the registration window (unless enforce_window=False,
     for organisers) and ValidationError for bad data.
     """
@@ -168,7 +175,8 @@ def register_delegate(
             Delegate.objects.select_for_update().filter(event=event).with_email(email).first()
         )
         if existing and existing.status != RegistrationStatus.CANCELLED:
-            emails.notify_manage_link(delegate=existing)
+            if notify:
+                emails.notify_manage_link(delegate=existing)
             return Registration(delegate=existing, created=False)
         delegate = existing or Delegate(event=event)
         _set_details(
@@ -185,7 +193,13 @@ def register_delegate(
             if event_is_full(event=event)
             else RegistrationStatus.CONFIRMED
         )
-        delegate.privacy_consent_at, delegate.cancelled_at = now, None
+        delegate.cancelled_at = None
+        if added_by is None:
+            delegate.privacy_consent_at = now
+            delegate.source, delegate.added_by = RegistrationSource.PUBLIC, None
+        else:
+            delegate.privacy_consent_at = None
+            delegate.source, delegate.added_by = RegistrationSource.ADMIN, added_by
         if existing:
             delegate.access_key = new_access_key()
         delegate.full_clean(validate_constraints=False)
@@ -196,7 +210,8 @@ def register_delegate(
                 delegate.save()
         except IntegrityError:
             existing = Delegate.objects.filter(event=event).with_email(email).get()
-            emails.notify_manage_link(delegate=existing)
+            if notify:
+                emails.notify_manage_link(delegate=existing)
             return Registration(delegate=existing, created=False)
         if existing:
             # A fresh registration: the back of the event's waitlist, if it joins one.
@@ -208,7 +223,8 @@ def register_delegate(
                 delegate=delegate, preferences=preferences, after_allocation=True
             )
             allocation_services.place_by_preference(delegate=delegate)
-        emails.notify_registered(delegate=delegate)
+        if notify:
+            emails.notify_registered(delegate=delegate)
     return Registration(delegate=delegate, created=True)
 
 

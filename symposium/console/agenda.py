@@ -10,6 +10,7 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from symposium.console.widgets import DateInput, TimeInput
 from symposium.models import AgendaItem, Room
 
 SAVE_FIRST = (
@@ -36,9 +37,9 @@ class AgendaRowForm(forms.ModelForm):
     """One agenda row. `day` is asked only when the event lasts more than a day; blank,
     it is the event's first day."""
 
-    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    day = forms.DateField(required=False, widget=DateInput)
+    start = forms.TimeField(widget=TimeInput)
+    end = forms.TimeField(widget=TimeInput)
 
     class Meta:
         model = AgendaItem

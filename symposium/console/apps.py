@@ -1,3 +1,4 @@
+from django.contrib.admin import options
 from django.contrib.admin.apps import AdminConfig
 
 
@@ -6,3 +7,12 @@ class ConsoleAdminConfig(AdminConfig):
     `@admin.register` in the project lands on it."""
 
     default_site = "symposium.console.site.ConsoleAdminSite"
+
+    def ready(self):
+        # Before the admin modules are imported (super().ready() discovers them): each
+        # ModelAdmin copies these defaults when it is made. Every date and time field of
+        # every admin page then uses the browser's pickers with ISO values.
+        from symposium.console.widgets import ADMIN_OVERRIDES
+
+        options.FORMFIELD_FOR_DBFIELD_DEFAULTS.update(ADMIN_OVERRIDES)
+        super().ready()

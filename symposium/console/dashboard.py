@@ -74,4 +74,14 @@ def event_cards(*, user, today: dt.date | None = None) -> list[EventCard]:
     )
     for session in sessions:
         cards[session.theme.event_id].sessions.append(session)
-    return list(cards.values())
+    return in_dashboard_order(list(cards.values()), today=today or timezone.localdate())
+
+
+def in_dashboard_order(cards: list[EventCard], *, today: dt.date) -> list[EventCard]:
+    """Events to come (or on now) first, the soonest first; then past events, the most
+    recent first."""
+    upcoming = [card for card in cards if card.event.ends_on >= today]
+    past = [card for card in cards if card.event.ends_on < today]
+    upcoming.sort(key=lambda card: (card.event.starts_on, card.event.name, card.event.pk))
+    past.sort(key=lambda card: (card.event.ends_on, card.event.starts_on), reverse=True)
+    return upcoming + past

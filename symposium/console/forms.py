@@ -1,9 +1,11 @@
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
+from symposium.console.widgets import DateInput
 from symposium.models import Event
 
 
@@ -12,15 +14,15 @@ class CopyEventForm(forms.Form):
     slug = forms.SlugField(
         max_length=100, label="Web address", help_text="Letters, numbers and hyphens."
     )
-    starts_on = forms.DateField(
-        label="First day of the new event",
-        help_text="The agenda moves to this date, at the same times of day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    starts_on = forms.DateField(label="First day of the new event", widget=DateInput)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        self.fields["starts_on"].help_text = (
+            "The agenda moves to this date, at the same times of day; the default is the "
+            f"same weekday a year on ({event.starts_on:%A}s). {registration_window_words(event)}"
+        )
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -65,4 +67,23 @@ class MoveDelegatesForm(forms.Form):
 
 
 def default_copy_date(event: Event) -> dt.date:
-    return event.starts_on + dt.timedelta(days=365)
+    """52 weeks on: the same weekday, as partners book their diaries by the weekday."""
+    return event.starts_on + dt.timedelta(weeks=52)
+
+
+def _days_before(moment: dt.datetime, day: dt.date) -> str:
+    days = (day - timezone.localtime(moment).date()).days
+    at = f"{timezone.localtime(moment):%H:%M}"
+    if days == 0:
+        return f"on the first day at {at}"
+    word = "day" if abs(days) == 1 else "days"
+    return f"{abs(days)} {word} {'before' if days > 0 else 'after'} it starts, at {at}"
+
+
+def registration_window_words(event: Event) -> str:
+    """The registration window as a copy keeps it: relative to the first day."""
+    return (
+        "Registration moves with it: it opens "
+        f"{_days_before(event.registration_opens_at, event.starts_on)} and closes "
+        f"{_days_before(event.registration_closes_at, event.starts_on)}, as for this event."
+    )

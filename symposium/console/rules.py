@@ -7,9 +7,11 @@ delegate's own changes do.
 
 from django import forms
 from django.contrib import messages
+from django.utils import timezone
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutSession, Theme
+from breakouts.selectors import sessions_with_places
 from breakouts.services import places_taken
 from symposium import services
 from symposium.console.agenda import label_inputs
@@ -125,11 +127,7 @@ class DelegateAdminForm(LabelledForm):
     def clean(self):
         data = super().clean()
         event = data.get("event") or (self.instance.event if self.instance.event_id else None)
-        email = data.get("email")
-        if event is not None and email:
-            taken = Delegate.objects.filter(event=event).with_email(email)
-            if taken.exclude(pk=self.instance.pk).exists():
-                self.add_error("email", "This email address is already registered for the event.")
+        _email_taken(self, event, data.get("email"))
         status = data.get("status")
         if self.instance.pk or event is None or status is None:
             return data
@@ -145,17 +143,136 @@ class DelegateAdminForm(LabelledForm):
         return data
 
 
+def _email_taken(form, event, email) -> None:
+    if event is not None and email:
+        taken = Delegate.objects.filter(event=event).with_email(email)
+        if taken.exclude(pk=form.instance.pk).exists():
+            form.add_error("email", "This email address is already registered for the event.")
+
+
+def _session_label(session) -> str:
+    room = f", {session.room.name}" if session.room else ""
+    full = session.places_taken >= session.capacity
+    full = " (full: they would join its waitlist)" if full else ""
+    return (
+        f"{session.theme.event.name}: {session.agenda_item.title}: {session.theme.title}{room}, "
+        f"{session.places_taken} of {session.capacity} places taken{full}"
+    )
+
+
+class DelegateAddForm(LabelledForm):
+    """Someone added by an organiser. They agreed to no privacy notice here, so none is
+    recorded: the registration records that it was added in the admin, and by whom. Their
+    place and breakouts follow the rules of the public site (services.register_delegate):
+    confirmed while the event has room, otherwise its waitlist; a full breakout session
+    puts them on its waitlist, in order."""
+
+    breakout_sessions = forms.ModelMultipleChoiceField(
+        queryset=BreakoutSession.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Breakouts",
+        help_text="At most one in each round. In a full session they join its waitlist, "
+        "after the people already on it.",
+    )
+    dont_email = forms.BooleanField(
+        required=False,
+        label="Don't email them",
+        help_text="Left unticked, they are sent the confirmation (or the waitlist email) "
+        "with their personal link to change or cancel, as if they had registered themselves.",
+    )
+
+    class Meta:
+        model = Delegate
+        fields = ["event", "first_name", "last_name", "email", "organisation", "sector"]
+        fields += ["job_title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        event_id = str(self.data.get("event") or self.initial.get("event") or "")
+        sessions = BreakoutSession.objects.select_related(
+            "theme__event", "agenda_item", "room"
+        ).order_by("theme__event__starts_on", "agenda_item__starts_at", "theme__number", "pk")
+        if event_id.isdigit():
+            sessions = sessions.filter(theme__event_id=event_id)
+        else:
+            sessions = sessions.filter(theme__event__ends_on__gte=timezone.localdate())
+        field = self.fields["breakout_sessions"]
+        field.queryset = sessions_with_places(sessions)
+        field.label_from_instance = _session_label
+
+    def clean(self):
+        data = super().clean()
+        event = data.get("event")
+        _email_taken(self, event, data.get("email"))
+        sessions = data.get("breakout_sessions") or []
+        if event is None or not sessions:
+            return data
+        if any(session.theme.event_id != event.pk for session in sessions):
+            self.add_error("breakout_sessions", f"Choose breakout sessions of {event}.")
+        elif len({session.agenda_item_id for session in sessions}) != len(sessions):
+            self.add_error("breakout_sessions", "Choose at most one breakout in each round.")
+        elif event.breakout_allocation_pending:
+            self.add_error(
+                "breakout_sessions",
+                f"Places in {event}'s breakouts are allocated from ranked preferences: they "
+                "rank them through the link they are emailed. Leave these empty.",
+            )
+        return data
+
+
+ADD_FIELDS = [*DelegateAddForm.Meta.fields, "breakout_sessions", "dont_email"]
+
+
 class DelegateRulesMixin:
-    """Cancelling, by the status field or by deleting, runs the delegate's own cancel:
-    `cancelled_at` set, places freed and given to the waitlists, everyone emailed."""
+    """Adding someone registers them as the public site does, recorded as added by the
+    organiser (services.register_delegate). Cancelling, by the status field or by
+    deleting, runs the delegate's own cancel: `cancelled_at` set, places freed and given
+    to the waitlists, everyone emailed."""
 
     form = DelegateAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = DelegateAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ADD_FIELDS if obj is None else super().get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        # Needs and breakouts are the registration's own: chosen above, or on its page.
+        return [] if obj is None else super().get_inlines(request, obj)
+
+    def _add(self, request, obj, form):
+        data = form.cleaned_data
+        registration = services.register_delegate(
+            event=data["event"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            organisation=data["organisation"],
+            sector=data["sector"],
+            job_title=data["job_title"],
+            sessions=list(data["breakout_sessions"]),
+            enforce_window=False,
+            added_by=request.user,
+            notify=not data["dont_email"],
+        )
+        # The admin carries on with `obj` (history, the page it opens next).
+        obj.pk = registration.delegate.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+        self.message_user(request, _added_message(obj, emailed=not data["dont_email"]))
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "cancelled_at"]
         return [*fields, "event"] if obj else fields
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            self._add(request, obj, form)
+            return
         was = form.initial.get("status")
         form.cancelling = (
             change
@@ -185,6 +302,25 @@ class DelegateRulesMixin:
         for delegate in queryset.select_related("event"):
             services.cancel_registration(delegate=delegate)
         super().delete_queryset(request, queryset)
+
+
+def _added_message(delegate, *, emailed: bool) -> str:
+    place = (
+        "has a place"
+        if delegate.status == RegistrationStatus.CONFIRMED
+        else "is on the event's waitlist (it is full)"
+    )
+    choices = [
+        f"{choice.session.theme.title} ({choice.get_status_display().lower()})"
+        for choice in delegate.breakout_choices.select_related("session__theme").order_by("pk")
+    ]
+    breakouts = f" Breakouts: {', '.join(choices)}." if choices else ""
+    email = (
+        f" Their confirmation and personal link were emailed to {delegate.email}."
+        if emailed
+        else " They were not emailed, as you chose."
+    )
+    return f"{delegate.full_name} {place}.{breakouts}{email}"
 
 
 # Breakout sessions -------------------------------------------------------------------

@@ -3,19 +3,23 @@ sessions and copying an event. Same lock order as symposium.services: the event 
 then delegate rows, then breakout sessions in pk order."""
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from speakers.models import Presentation, PresentationSpeaker
-from symposium import emails
+from symposium import emails, privacy
+from symposium.console.rules import plural
 from symposium.enums import RegistrationStatus
-from symposium.models import AgendaItem, Delegate, Event, Room
+from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
 
 
 def _standing_elsewhere(delegate: Delegate, round_id: int) -> list[BreakoutSession]:
@@ -182,3 +186,96 @@ def _copy_breakouts(event, copy, rooms, items) -> None:
             capacity=session.capacity,
             facilitator=session.facilitator,
         )
+
+
+# Deleting an event -------------------------------------------------------------------
+
+# Listed first on the confirmation page, in these words; every other row that goes is
+# listed by its model's name (a table added later is counted too, never forgotten).
+DELEGATE_ROWS = "delegates' registrations: names, email addresses, organisations, job titles"
+NEEDS_ROWS = "delegates' dietary and access needs"
+
+
+@dataclass(frozen=True)
+class EventDeletion:
+    """What deleting `event` removes, and why it may not be deleted (or None)."""
+
+    event: Event
+    delegates: int
+    with_needs: int
+    rows: list[tuple[str, int]]
+    refusal: str | None
+
+    @property
+    def total(self) -> int:
+        return sum(count for _what, count in self.rows)
+
+
+def deletion_refusal(*, event: Event, today: dt.date | None = None) -> str | None:
+    """The rule: an event that has not ended cannot be deleted while anyone holds a place
+    or waits for one (they would never be told). Cancelling their registrations emails
+    each of them; once the event is over it can be deleted with everyone's data."""
+    today = today or timezone.localdate()
+    if event.ends_on < today:
+        return None
+    active = Delegate.objects.filter(event=event).active().count()
+    if not active:
+        return None
+    return (
+        f"“{event.name}” cannot be deleted yet: it has not ended and "
+        f"{plural(active, 'delegate')} still {'has' if active == 1 else 'have'} a place or "
+        "a place on its waitlist, and would not be told. Cancel their registrations first "
+        "(each of them is emailed), or delete the event once it is over."
+    )
+
+
+def _rows_that_go(event: Event) -> Counter:
+    collector = Collector(using=router.db_for_write(Event))
+    collector.collect([event])
+    counts = Counter()
+    for model, instances in collector.data.items():
+        counts[model] += len(instances)
+    for queryset in collector.fast_deletes:
+        counts[queryset.model] += queryset.count()
+    return counts
+
+
+def event_deletion(*, event: Event, today: dt.date | None = None) -> EventDeletion:
+    """What `delete_event` would remove: a read, for the confirmation page."""
+    counts = _rows_that_go(event)
+    named = {Delegate: DELEGATE_ROWS, DelegateNeeds: NEEDS_ROWS}
+    rows = [(named[model], counts[model]) for model in named if counts[model]]
+    rows += sorted(
+        (str(model._meta.verbose_name_plural), count)
+        for model, count in counts.items()
+        if count and model not in named and model is not Event and not model._meta.auto_created
+    )
+    return EventDeletion(
+        event=event,
+        delegates=counts[Delegate],
+        with_needs=counts[DelegateNeeds],
+        rows=rows,
+        refusal=deletion_refusal(event=event, today=today),
+    )
+
+
+def delete_event(*, event: Event, today: dt.date | None = None) -> EventDeletion:
+    """Delete the event and everything in it: rooms, agenda, presentations (the speakers
+    stay, with their other events), themes, sessions, delegates with their needs,
+    choices, check-ins and emails owed, mailings, exports' records and allocation runs.
+
+    Refused (ValidationError, the reason in words) by `deletion_refusal`.
+
+    Side effects: locks the event row (registrations wait for it, so nobody registers
+    into an event being deleted), takes the delegates' names out of the admin's history,
+    deletes every row that belongs to the event (the public pages' cache is cleared by
+    the delete signals). Returns what was deleted.
+    """
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        deletion = event_deletion(event=event, today=today)
+        if deletion.refusal:
+            raise ValidationError(deletion.refusal)
+        privacy.forget_in_admin_history(delegates=Delegate.objects.filter(event=event))
+        event.delete()
+    return deletion

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
 
@@ -62,10 +63,13 @@ class CopyEventView(ConsoleView):
 
     def form_valid(self, form):
         copy = services.copy_event(event=self.event, **form.cleaned_data)
+        opens = timezone.localtime(copy.registration_opens_at)
+        closes = timezone.localtime(copy.registration_closes_at)
         messages.success(
             self.request,
             f"“{copy.name}” is ready to edit, unpublished: rooms, agenda, speakers, themes "
-            "and breakout sessions were copied; delegates were not.",
+            "and breakout sessions were copied; delegates were not. Its registration opens "
+            f"on {opens:%A %-d %B %Y at %H:%M} and closes on {closes:%A %-d %B %Y at %H:%M}.",
         )
         return redirect(reverse("admin:symposium_event_change", args=[copy.pk]))
 

@@ -96,3 +96,52 @@ def test_copy_needs_a_free_address(organiser_client, original):
     response = copy(organiser_client, original, slug=original.slug, starts_on=later)
 
     assert "Another event has this web address" in response.content.decode()
+
+
+@pytest.fixture
+def with_window(original):
+    """Registration opens on a Monday five weeks before, 09:00, closes 2 days before, 17:00."""
+    first = original.starts_on
+    opens_on = first - dt.timedelta(days=35 + (first.weekday() - 0) % 7)
+    original.registration_opens_at = dt.datetime.combine(opens_on, dt.time(9), tzinfo=LONDON)
+    original.registration_closes_at = dt.datetime.combine(
+        first - dt.timedelta(days=2), dt.time(17), tzinfo=LONDON
+    )
+    original.save()
+    return original
+
+
+def test_the_default_date_is_the_same_weekday_52_weeks_on(organiser_client, original):
+    response = organiser_client.get(reverse("admin:console-copy-event", args=[original.pk]))
+
+    page = response.content.decode()
+    default = original.starts_on + dt.timedelta(weeks=52)
+    assert f'type="date" name="starts_on" value="{default.isoformat()}"' in page
+    assert default.weekday() == original.starts_on.weekday()
+    assert f"the same weekday a year on ({original.starts_on:%A}s)" in page
+
+
+def test_the_registration_window_keeps_its_distance_from_the_event(organiser_client, with_window):
+    original = with_window
+    page = organiser_client.get(reverse("admin:console-copy-event", args=[original.pk]))
+    opens_before = (original.starts_on - original.registration_opens_at.date()).days
+    assert (
+        f"it opens {opens_before} days before it starts, at 09:00 and closes 2 days before "
+        "it starts, at 17:00" in page.content.decode()
+    )
+
+    # Across a change of the clocks, and on a weekday other than the default's.
+    for slug, starts_on in [
+        ("next-year", original.starts_on + dt.timedelta(weeks=52)),
+        ("in-spring", original.starts_on + dt.timedelta(days=200)),
+    ]:
+        response = copy(organiser_client, original, slug=slug, starts_on=starts_on.isoformat())
+        new = Event.objects.get(slug=slug)
+        opens = new.registration_opens_at.astimezone(LONDON)
+        closes = new.registration_closes_at.astimezone(LONDON)
+
+        assert (starts_on - opens.date()).days == opens_before
+        assert (opens.time(), closes.time()) == (dt.time(9), dt.time(17))
+        assert starts_on - closes.date() == dt.timedelta(days=2)
+        message = organiser_client.get(response.url).content.decode()
+        assert f"Its registration opens on {opens:%A %-d %B %Y at 09:00}" in message

@@ -216,7 +216,7 @@ def test_a_cancelled_registration_is_not_restored_in_the_admin(organiser_client,
     assert_invariants(world.event)
 
 
-def test_adding_a_delegate_to_a_full_event_as_confirmed_is_refused(organiser_client, post, world):
+def test_a_delegate_added_to_a_full_event_joins_its_waitlist(organiser_client, post, world):
     data = change_form_data(organiser_client.get(admin_url(Delegate, "add")))
     data |= {
         "event": world.event.pk,
@@ -225,15 +225,12 @@ def test_adding_a_delegate_to_a_full_event_as_confirmed_is_refused(organiser_cli
         "email": "ada@example.org",
         "organisation": "NHS Kent",
         "sector": "nhs",
-        "status": CONFIRMED,
-        "privacy_consent_at_0": timezone.localdate().isoformat(),
-        "privacy_consent_at_1": "10:00:00",
     }
 
     response = post(admin_url(Delegate, "add"), data)
 
-    assert "is full (2 of 2 places)" in " ".join(field_errors(response, "status"))
-    assert post(admin_url(Delegate, "add"), data | {"status": WAITLISTED}).status_code == 302
+    assert response.status_code == 302
+    assert Delegate.objects.get(email="ada@example.org").status == WAITLISTED
     assert_invariants(world.event)
 
 

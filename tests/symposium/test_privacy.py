@@ -351,6 +351,7 @@ def test_my_data_downloads_a_json_attachment_of_the_whole_registration(client, d
         "registered_at": None,
         "updated_at": None,
         "cancelled_at": None,
+        "how_registered": "Registered on the public site",
     }
     needs = DelegateNeeds.objects.get(delegate=delegate)
     assert data["dietary_and_access_needs"] == {
