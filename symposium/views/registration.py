@@ -139,6 +139,10 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         return blank.response(request)
 
     def form_valid(self, form):
+        # The session is read now, not after the registration commits: from then on
+        # the person must be told it succeeded, whatever the database does.
+        done_key = DONE_SESSION_KEY.format(self.event.pk)
+        self.request.session.get(done_key)
         try:
             registration = services.register_delegate(event=self.event, **form.service_kwargs())
         except services.RegistrationClosed as closed:
@@ -148,9 +152,7 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
             return self.form_invalid(form)
         # Only this browser sees what it registered; someone typing a registered
         # address learns nothing more than "check your email".
-        self.request.session[DONE_SESSION_KEY.format(self.event.pk)] = (
-            registration.delegate.pk if registration.created else None
-        )
+        self.request.session[done_key] = registration.delegate.pk if registration.created else None
         return redirect("registration:register-done", event_slug=self.event.slug)
 
 
