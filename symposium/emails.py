@@ -33,6 +33,7 @@ from checkin import emails as checkin_emails
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, DelegateNeeds, OutboxEmail
+from symposium.selectors import event_hours
 from symposium.text import one_line
 from symposium.tokens import make_manage_token
 
@@ -109,6 +110,7 @@ def _build(
         "kind": kind,
         "delegate": delegate,
         "event": delegate.event,
+        "hours": event_hours(event=delegate.event),
         "choices": choices,
         "choice": choice,
         "has_needs": DelegateNeeds.objects.filter(delegate=delegate).exists(),

@@ -26,7 +26,7 @@ from breakouts.forms import ranked_form
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
 from breakouts.services import delegate_choices
-from symposium import page_cache, privacy, services
+from symposium import calendar_links, page_cache, privacy, selectors, services
 from symposium.enums import RegistrationStatus
 from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
@@ -178,7 +178,13 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(delegate=self.delegate, **kwargs)
         if self.delegate:
-            context["choices"] = delegate_choices(delegate=self.delegate)
+            hours = selectors.event_hours(event=self.event)
+            context |= {
+                "choices": delegate_choices(delegate=self.delegate),
+                "hours": hours,
+                "map_url": calendar_links.map_url(self.event),
+                "calendar_links": calendar_links.calendar_links(event=self.event, **hours),
+            }
         return context
 
 
