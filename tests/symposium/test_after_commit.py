@@ -18,9 +18,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from symposium import emails
+from symposium import emails, selectors
 from symposium.models import Delegate, OutboxEmail
-from tests.factories import AgendaItemFactory, EventFactory
+from tests.factories import AgendaItemFactory, DelegateFactory, EventFactory
+from tests.helpers import manage_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +59,10 @@ def sql():
     with connection.cursor() as cursor:
         for statement in reversed(undo):
             cursor.execute(statement)
+
+
+def refuse_to_send(message_pks):
+    raise SMTPServerDisconnected("Connection unexpectedly closed")
 
 
 def assert_registered_page(response, email):
@@ -107,10 +112,7 @@ def test_registration_answers_success_when_its_email_hook_loses_the_database(
 def test_registration_answers_success_when_sending_its_email_fails(
     client, event, monkeypatch, caplog, mailoutbox
 ):
-    def refuse(message_pks):
-        raise SMTPServerDisconnected("Connection unexpectedly closed")
-
-    monkeypatch.setattr(emails, "_send_now", refuse)
+    monkeypatch.setattr(emails, "_send_now", refuse_to_send)
     url = reverse("registration:register", kwargs={"event_slug": event.slug})
 
     with caplog.at_level(logging.ERROR):
@@ -124,6 +126,54 @@ def test_registration_answers_success_when_sending_its_email_fails(
     [failure] = [record for record in caplog.records if record.name == "symposium.emails"]
     assert failure.getMessage().startswith("After the commit: could not send")
     assert failure.exc_info[0] is SMTPServerDisconnected
+
+
+def test_erasure_answers_success_when_sending_its_email_fails(
+    client, event, monkeypatch, caplog, mailoutbox
+):
+    delegate = DelegateFactory(event=event, email="priya.oneill@nhs.net")
+    monkeypatch.setattr(emails, "_send_now", refuse_to_send)
+
+    with caplog.at_level(logging.ERROR):
+        response = client.post(manage_url(delegate, "registration:delete"), follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(event.get_absolute_url(), 302)]
+    assert "Your registration and the information you gave us have been deleted." in (
+        response.content.decode()
+    )
+    assert not Delegate.objects.filter(pk=delegate.pk).exists()
+    assert mailoutbox == []
+    [failure] = [record for record in caplog.records if record.name == "symposium.emails"]
+    assert failure.getMessage().startswith("After the commit: could not send")
+
+
+def test_page_that_only_reads_is_read_again_when_the_database_ends_its_connection(
+    client, event, monkeypatch
+):
+    # The registered page loses its connection half-way (the database restarted, or
+    # failed over): it is read again on a new one, not answered "nothing was saved".
+    url = reverse("registration:register", kwargs={"event_slug": event.slug})
+    client.post(url, form_data("priya.oneill@nhs.net"))
+    real_event_hours = selectors.event_hours
+    ended = []
+
+    def end_connection_once(*, event):
+        if not ended:
+            ended.append(connection.connection.info.backend_pid)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real_event_hours(event=event)
+
+    monkeypatch.setattr(selectors, "event_hours", end_connection_once)
+
+    response = client.get(
+        reverse("registration:register-done", kwargs={"event_slug": "kent-medway"})
+    )
+
+    assert ended
+    assert_registered_page(response, "priya.oneill@nhs.net")
+    assert connection.connection.info.backend_pid != ended[0]
 
 
 # Several delegates at once while the database keeps ending the app's connections --------
