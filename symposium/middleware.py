@@ -30,7 +30,9 @@ class DatabaseUnavailableMiddleware:
             retried = self.read_again(request)
             if retried is not None:
                 return retried
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        # Only a form sent (not a page read) can have lost what it was saving.
+        sending = request.method not in {"GET", "HEAD", "OPTIONS"}
+        response = HttpResponse(render_to_string("503.html", {"sending": sending}), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

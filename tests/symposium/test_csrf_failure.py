@@ -128,9 +128,7 @@ def test_post_elsewhere_leads_home_and_ignores_another_sites_referer(browser, ev
 
 
 def test_referer_from_this_site_names_the_form(browser, event):
-    response = browser.post(
-        "/", {}, headers={"Referer": f"http://testserver{register_url(event)}"}
-    )
+    response = browser.post("/", {}, headers={"Referer": f"http://testserver{register_url(event)}"})
 
     assert_csrf_page(response)
     assert links(response) == [(register_url(event), "Open the form again")]
