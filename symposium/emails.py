@@ -14,13 +14,12 @@ symposium/mail_worker.py) sends the queue, at least once.
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +34,7 @@ from symposium import mail_identity
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
 from symposium.models import Delegate, DelegateNeeds, OutboxEmail
+from symposium.selectors import event_hours
 from symposium.text import one_line
 from symposium.tokens import make_manage_token
 
@@ -111,6 +111,7 @@ def _build(
         "kind": kind,
         "delegate": delegate,
         "event": delegate.event,
+        "hours": event_hours(event=delegate.event),
         "choices": choices,
         "choice": choice,
         "has_needs": DelegateNeeds.objects.filter(delegate=delegate).exists(),
@@ -183,10 +184,49 @@ def render_owed(owed_pk: int) -> int | None:
         return _render(owed) if owed else None
 
 
+# After the commit ------------------------------------------------------------------
+# The change has committed: the person must be told it succeeded, so nothing here may
+# raise into their request. What fails is logged and left for the mail worker. Each hook
+# is a named function (Django's robust-hook logging reads `__qualname__`, which a
+# functools.partial lacks: that logging itself raised, and answered a saved
+# registration with a 500); robust=True only guards against what slips through.
+
+
+def _drop_lost_connection() -> None:
+    """A connection the database has ended fails every later query of this request (its
+    session is saved after the hooks): close it, so that the next query opens a new one."""
+    if (
+        not connection.in_atomic_block
+        and connection.connection is not None
+        and not connection.is_usable()
+    ):
+        connection.close()
+
+
+def _send_after_commit(message_pks: list[int]) -> None:
+    try:
+        _send_now(message_pks)
+    except Exception:
+        logger.exception(
+            "After the commit: could not send queued messages %s; the mail worker will",
+            message_pks,
+        )
+        _drop_lost_connection()
+
+
 def _render_after_commit(owed_pk: int) -> None:
-    queued = render_owed(owed_pk)
+    try:
+        queued = render_owed(owed_pk)
+    except Exception:
+        logger.exception(
+            "After the commit: could not queue the email owed as outbox row %s; "
+            "the mail worker's sweep will",
+            owed_pk,
+        )
+        _drop_lost_connection()
+        return
     if queued and settings.SEND_MAIL_ON_COMMIT:
-        _send_now([queued])
+        _send_after_commit([queued])
 
 
 def render_before_erasure(*, delegate: Delegate) -> None:
@@ -199,7 +239,11 @@ def render_before_erasure(*, delegate: Delegate) -> None:
     ]
     queued = [pk for pk in queued if pk]
     if queued and settings.SEND_MAIL_ON_COMMIT:
-        transaction.on_commit(partial(_send_now, queued), robust=True)
+
+        def send_after_commit() -> None:
+            _send_after_commit(queued)
+
+        transaction.on_commit(send_after_commit, robust=True)
 
 
 def owed_emails(*, now: dt.datetime | None = None):
@@ -237,7 +281,12 @@ def _queue(
     owed = OutboxEmail.objects.create(
         kind=kind, delegate_id=delegate_pk, choice_id=choice_pk, given_up_id=given_up_pk
     )
-    transaction.on_commit(partial(_render_after_commit, owed.pk), robust=True)
+    owed_pk = owed.pk
+
+    def render_after_commit() -> None:
+        _render_after_commit(owed_pk)
+
+    transaction.on_commit(render_after_commit, robust=True)
 
 
 def notify_registered(*, delegate: Delegate) -> None:

@@ -91,10 +91,13 @@ def store(key, value, *, versions: Versions, shows_places: bool, until=None) -> 
 
 
 class _StartAnew:
-    """The on-commit callback that starts a version anew."""
+    """The on-commit callback that starts a version anew. Robust: a cache that fails
+    must not turn a committed change into an error; the failure is logged (Django's
+    robust-hook logging names the callback by its `__qualname__`)."""
 
     def __init__(self, key: str):
         self.key, self.done = key, False
+        self.__qualname__ = f"{type(self).__qualname__}({key!r})"
 
     def __call__(self):
         self.done = True
@@ -113,7 +116,7 @@ def _once_on_commit(key: str) -> None:
         for _, callback, _ in connection.run_on_commit
     ):
         return
-    transaction.on_commit(_StartAnew(key))
+    transaction.on_commit(_StartAnew(key), robust=True)
 
 
 def content_changed() -> None:

@@ -41,6 +41,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form sent without a valid token gets a page in the site's style with a way back.
+CSRF_FAILURE_VIEW = "symposium.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     # django.contrib.admin, with the organisers' console as its site (symposium/console/).
@@ -67,7 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, with a second try on a new connection (symposium.middleware).
+    "symposium.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which is the first to read a request body.
     "symposium.public_posts.PublicPostLimitMiddleware",

@@ -26,7 +26,7 @@ from breakouts.forms import ranked_form
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
 from breakouts.services import delegate_choices
-from symposium import page_cache, privacy, services
+from symposium import calendar_links, page_cache, privacy, selectors, services
 from symposium.enums import RegistrationStatus
 from symposium.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
 from symposium.ics import delegate_calendar
@@ -144,6 +144,10 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         return blank.response(request)
 
     def form_valid(self, form):
+        # The session is read now, not after the registration commits: from then on
+        # the person must be told it succeeded, whatever the database does.
+        done_key = DONE_SESSION_KEY.format(self.event.pk)
+        self.request.session.get(done_key)
         try:
             registration = services.register_delegate(event=self.event, **form.service_kwargs())
         except services.RegistrationClosed as closed:
@@ -153,9 +157,7 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
             return self.form_invalid(form)
         # Only this browser sees what it registered; someone typing a registered
         # address learns nothing more than "check your email".
-        self.request.session[DONE_SESSION_KEY.format(self.event.pk)] = (
-            registration.delegate.pk if registration.created else None
-        )
+        self.request.session[done_key] = registration.delegate.pk if registration.created else None
         return redirect("registration:register-done", event_slug=self.event.slug)
 
 
@@ -181,7 +183,13 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(delegate=self.delegate, **kwargs)
         if self.delegate:
-            context["choices"] = delegate_choices(delegate=self.delegate)
+            hours = selectors.event_hours(event=self.event)
+            context |= {
+                "choices": delegate_choices(delegate=self.delegate),
+                "hours": hours,
+                "map_url": calendar_links.map_url(self.event),
+                "calendar_links": calendar_links.calendar_links(event=self.event, **hours),
+            }
         return context
 
 
