@@ -355,10 +355,10 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # Redis going away and coming back (symposium.cache), each logged once.
         "symposium.cache": {"level": "INFO"},
-        # Every job a worker starts, ends, fails or retries, in its own output.
-        "procrastinate": {"level": os.environ.get("WORKER_LOG_LEVEL", "INFO")},
-        # …but not the schedule, which every process registers as it starts.
-        "procrastinate.periodic": {"level": "WARNING"},
+        # Every job a worker starts, ends, fails or retries, in the worker's output; not
+        # the set-up every process logs as it starts.
+        "procrastinate": {"level": "WARNING"},
+        "procrastinate.worker": {"level": os.environ.get("WORKER_LOG_LEVEL", "INFO")},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
