@@ -123,10 +123,13 @@ BACKGROUND_QUEUE = env_bool(
     "BACKGROUND_QUEUE", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 )
 if BACKGROUND_QUEUE:
-    # Before the project's apps, so that their tasks find the app ready.
-    INSTALLED_APPS.insert(INSTALLED_APPS.index("symposium"), "procrastinate.contrib.django")
+    # Before the project's apps, so that their tasks find the app ready; then the
+    # queue's own records and admin (failures, a retry).
+    _at = INSTALLED_APPS.index("symposium")
+    INSTALLED_APPS[_at:_at] = ["procrastinate.contrib.django", "symposium.background"]
+PROCRASTINATE_ON_APP_READY = "symposium.background.failures.on_app_ready"
 # A worker writes a heartbeat every WORKER_HEARTBEAT_SECONDS; one silent for three of
-# them is dead, and its unfinished jobs are retried (symposium.tasks.retry_stalled_jobs).
+# them is dead, and its unfinished jobs are retried (symposium.background.tasks).
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS") or 10)
 WORKER_STALLED_SECONDS = 3 * WORKER_HEARTBEAT_SECONDS
 PROCRASTINATE_WORKER_DEFAULTS = {

@@ -46,3 +46,9 @@ def sleep_then_write(*, path, seconds):
     note(path, f"started in {os.getpid()}")
     time.sleep(seconds)
     note(path, f"finished in {os.getpid()}")
+
+
+@task(retry=False)
+def fail_for_good(*, path):
+    note(path, "attempt")
+    raise RuntimeError("the badge printer is out of paper")

@@ -167,7 +167,7 @@ def seconds_since_last_heartbeat():
 def test_a_job_whose_worker_is_killed_is_retried_by_another_worker(out, settings):
     from procrastinate.exceptions import AlreadyEnqueued
 
-    from symposium.tasks import retry_stalled_jobs
+    from symposium.background.tasks import retry_stalled_jobs
 
     env = production_env(
         WORKER_HEARTBEAT_SECONDS="1",
@@ -206,7 +206,7 @@ def test_every_worker_looks_for_stalled_jobs_every_minute():
         key[0]: periodic.cron for key, periodic in app.periodic_registry.periodic_tasks.items()
     }
 
-    assert schedule["symposium.tasks.retry_stalled_jobs"] == "* * * * *"
+    assert schedule["symposium.background.tasks.retry_stalled_jobs"] == "* * * * *"
 
 
 @pytest.mark.django_db(transaction=True)
