@@ -27,7 +27,7 @@ from procrastinate.contrib.django import app
 
 # A failed job is tried again after 3 s, 9 s, 27 s … 36 min: 8 attempts in about 55
 # minutes, enough to ride out a mail server or a database failover restarting. Then it
-# stays "failed" in the admin (Procrastinate jobs), where an organiser can retry it.
+# stays "failed" in the admin (Background jobs), where an organiser can retry it.
 # (procrastinate's max_attempts counts the retries after the first attempt.)
 RETRY = RetryStrategy(max_attempts=7, exponential_wait=3)
 

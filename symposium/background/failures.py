@@ -1,5 +1,7 @@
 """Every error of a background job is kept (the last one per job) for the admin."""
 
+import logging
+
 from asgiref.sync import sync_to_async
 from django.db import connection
 from django.utils import timezone
@@ -8,6 +10,8 @@ from procrastinate.exceptions import JobAborted
 from symposium.background.models import JobFailure
 
 MAX_ERROR_LENGTH = 2000
+
+logger = logging.getLogger(__name__)
 
 
 def on_app_ready(app):
@@ -24,7 +28,11 @@ async def record_failures(call_next, context, worker):
     except JobAborted:
         raise
     except Exception as error:
-        await sync_to_async(record_failure)(job=context.job, error=error)
+        try:
+            await sync_to_async(record_failure)(job=context.job, error=error)
+        except Exception:
+            # The job's own error matters more (it decides the retry): keep it.
+            logger.exception("Could not record the failure of job %s", context.job.id)
         raise
 
 
