@@ -4,7 +4,6 @@ half-written is left behind. The faults are real: the server ends our connection
 
 import socket
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -34,7 +33,7 @@ class Outage:
     def start(self):
         connection.ensure_connection()
         backend_pid = connection.connection.info.backend_pid
-        admin = psycopg2.connect(**connection.get_connection_params())
+        admin = connection.Database.connect(**connection.get_connection_params())
         try:
             with admin.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
@@ -103,7 +102,12 @@ def test_database_gone_gives_the_503_page_and_healthz_503_until_it_is_back(clien
     outage.end()
 
     assert client.get(register).status_code == 200
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "stopped",
+    }
 
 
 @pytest.fixture
