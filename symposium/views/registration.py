@@ -7,6 +7,7 @@ Views only read the form, call one service and render or redirect: the rules
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
@@ -35,6 +36,9 @@ from symposium.ratelimits import rate_limited
 from symposium.tokens import InvalidManageToken, delegate_for_manage_token, manage_link_expires_at
 
 DONE_SESSION_KEY = "registration-done-{}"
+# The address was registered already and its manage link not emailed again: it had
+# been sent as often as an hour allows.
+LINK_HELD_SESSION_KEY = "registration-link-held-{}"
 
 
 def event_sessions(event):
@@ -151,6 +155,9 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         self.request.session[DONE_SESSION_KEY.format(self.event.pk)] = (
             registration.delegate.pk if registration.created else None
         )
+        self.request.session[LINK_HELD_SESSION_KEY.format(self.event.pk)] = not (
+            registration.created or registration.link_emailed
+        )
         return redirect("registration:register-done", event_slug=self.event.slug)
 
 
@@ -175,6 +182,11 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(delegate=self.delegate, **kwargs)
+        if self.delegate is None:
+            context["link_held"] = self.request.session.get(
+                LINK_HELD_SESSION_KEY.format(self.event.pk), False
+            )
+            context["links_per_hour"] = settings.MANAGE_LINK_EMAILS_PER_HOUR
         if self.delegate:
             context["choices"] = delegate_choices(delegate=self.delegate)
         return context
@@ -292,6 +304,11 @@ class ResendLinkView(PublishedEventMixin, FormView):
 class ResendLinkSentView(PublishedEventMixin, TemplateView):
     template_name = "symposium/manage_link_sent.html"
     nav = None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            links_per_hour=settings.MANAGE_LINK_EMAILS_PER_HOUR, **kwargs
+        )
 
 
 # Your data (UK GDPR): a copy to download, and erasure ---------------------------------
