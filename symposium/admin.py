@@ -9,7 +9,10 @@ from breakouts.models import BreakoutChoice, Theme
 from speakers.models import Presentation
 from symposium import privacy
 from symposium.admin_actions import DELEGATE_ACTIONS
-from symposium.console import people  # noqa: F401 - the accounts' admin
+from symposium.console import (
+    mail_queue,  # noqa: F401 - django-mailer's admin
+    people,  # noqa: F401 - the accounts' admin
+)
 from symposium.console.actions import DELEGATE_CONSOLE_ACTIONS, copy_as_new_event
 from symposium.console.agenda import (
     AgendaFormSetMixin,

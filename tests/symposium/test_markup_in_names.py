@@ -12,10 +12,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
+from mailer.models import RESULT_FAILURE, Message, MessageLog
 
 from breakouts.enums import ChoiceStatus
 from mailings.enums import RecipientStatus
 from mailings.models import Mailing, Recipient
+from symposium import emails
 from symposium.models import Delegate, DelegateNeeds
 from tests.factories import (
     BreakoutChoiceFactory,
@@ -76,7 +78,7 @@ def assert_shown_as_text(response, *texts):
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, django_capture_on_commit_callbacks):
     event = EventFactory(name="Kent and Medway ICS symposium", slug="kent-medway")
     breakout_round = BreakoutRoundFactory(event=event, title="Breakout round 1")
     session = BreakoutSessionFactory(
@@ -92,6 +94,12 @@ def world(db):
     )
     BreakoutChoiceFactory(delegate=attacker, session=session, status=ChoiceStatus.CONFIRMED)
     DelegateNeedsFactory(delegate=attacker, access_needs=LINK, dietary_details=LINK)
+    # Their confirmation waits in django-mailer's queue, and a try is in its log.
+    settings.SEND_MAIL_ON_COMMIT = False
+    settings.MAILER_EMAIL_LOG_MESSAGE_DATA = True
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.notify_registered(delegate=attacker)
+    MessageLog.objects.log(Message.objects.get(), RESULT_FAILURE, "Connection refused")
     return {"event": event, "attacker": attacker, "session": session}
 
 
@@ -156,6 +164,10 @@ def staff_pages(world):
         "desk sheet": reverse("staff:sign-in-desk", kwargs=slug),
         "breakout sheets": reverse("staff:sign-in-breakouts", kwargs=slug),
         "check-in desk": reverse("checkin:desk", kwargs=slug),
+        "mail queue": admin_url(Message, "changelist"),
+        "queued email": admin_url(Message, "change", Message.objects.get().pk),
+        "mail log": admin_url(MessageLog, "changelist"),
+        "logged email": admin_url(MessageLog, "change", MessageLog.objects.get().pk),
     }
 
 
@@ -175,6 +187,10 @@ PAGES = [
     "desk sheet",
     "breakout sheets",
     "check-in desk",
+    "mail queue",
+    "queued email",
+    "mail log",
+    "logged email",
 ]
 
 
@@ -192,5 +208,13 @@ def test_staff_and_admin_pages_show_the_delegates_words_as_text(world, superuser
 
     assert_shown_as_text(response)
     # Where the page names the delegate, it names them in the words they typed.
-    if page not in {"admin home", "staff event", "staff overview", "check-in desk", "mailing page"}:
+    if page not in {
+        "admin home",
+        "staff event",
+        "staff overview",
+        "check-in desk",
+        "mailing page",
+        "mail queue",
+        "mail log",
+    }:
         assert LINK in Page(response.content.decode()).shown
