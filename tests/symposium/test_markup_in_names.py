@@ -218,3 +218,21 @@ def test_staff_and_admin_pages_show_the_delegates_words_as_text(world, superuser
         "mail log",
     }:
         assert LINK in Page(response.content.decode()).shown
+
+
+def test_a_walk_in_named_with_markup_is_named_as_text_at_the_desk(
+    world, superuser_client, django_capture_on_commit_callbacks
+):
+    url = reverse("checkin:walk-in", kwargs={"slug": world["event"].slug})
+    data = {
+        "first_name": LINK,
+        "last_name": "Walk-in",
+        "email": "walk.in@example.org",
+        "organisation": LINK,
+        "sector": "nhs",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(url, data, follow=True)
+
+    assert_shown_as_text(response, f"{LINK} Walk-in is registered and checked in.")
