@@ -27,6 +27,7 @@ from symposium.models import (
     DelegateNeeds,
     Event,
     ExportRecord,
+    ManageLinkEmail,
     NameCollate,
     OutboxEmail,
     Room,
@@ -331,6 +332,28 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     list_display = ["kind", "delegate", "created_at", "attempts", "tried_at", "last_error"]
     list_filter = ["kind"]
+    list_select_related = ["delegate"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("symposium.view_delegate")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ManageLinkEmail)
+class ManageLinkEmailAdmin(admin.ModelAdmin):
+    """Manage-link emails owed within the past hour, which the hourly cap counts
+    (symposium.services.email_manage_link). Read-only; whoever may see delegates may
+    see this."""
+
+    list_display = ["delegate", "owed_at"]
     list_select_related = ["delegate"]
 
     def has_view_permission(self, request, obj=None):

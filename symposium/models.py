@@ -408,6 +408,8 @@ class ManageLinkEmail(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["delegate", "owed_at"], name="manage_link_email_recent")]
+        verbose_name = "manage link emailed this hour"
+        verbose_name_plural = "manage links emailed this hour"
 
     def __str__(self):
         return f"Manage link for delegate {self.delegate_id} at {self.owed_at}"
