@@ -152,12 +152,12 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
 
     Side effects, in one transaction: cancels it first (`services.cancel_registration`:
     the event place and breakout places go to the waitlists, the promoted delegates
-    are emailed), then deletes every email to or about the delegate that is owed,
-    queued, deferred or logged (`queued_mail.forget`; the registration's emails
-    owed, the cancellation's among them, go with its row), the Delegate row with its
-    needs and choices, and the name in the admin's history. No email confirms it: it
-    would keep the address until the mail server takes it, and the page does. Every
-    manage link dies with the row. Returns False if it was already erased.
+    are emailed), then deletes the Delegate row with its needs, choices and the
+    emails it is owed (the cancellation's among them), the name in the admin's
+    history, and then every email to or about the delegate that is queued, deferred
+    or logged (`queued_mail.forget`). No email confirms it: it would keep the address
+    until the mail server takes it, and the page does. Every manage link dies with
+    the row. Returns False if it was already erased.
     """
     with transaction.atomic():
         # Before cancelling, which deletes the needs and choices the history also names.
@@ -166,8 +166,11 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
             delegate = services.cancel_registration(delegate=delegate, now=now)
         except Delegate.DoesNotExist:
             return False
-        queued_mail.forget(people=[queued_mail.Person.of(delegate)])
+        person = queued_mail.Person.of(delegate)
+        # Deleting first waits for whoever holds rows that go with it (an email being
+        # queued from the outbox, a mailing's batch): what they queue is then seen.
         delegate.delete()
+        queued_mail.forget(people=[person])
     return True
 
 
@@ -204,8 +207,7 @@ def purge_event(
         needs.delete()
         event_purged.send(sender=Event, event=event)
         owed, _ = OutboxEmail.objects.filter(delegate__in=delegates).delete()
-        forgotten = queued_mail.forget(people=[queued_mail.Person.of(d) for d in delegates])
-        result = dataclasses.replace(result, emails_deleted=owed + forgotten)
+        people = [queued_mail.Person.of(delegate) for delegate in delegates]
         for delegate in delegates:
             delegate.first_name, delegate.last_name = "", ANONYMOUS_NAME
             delegate.email = anonymous_email(delegate.pk)
@@ -224,7 +226,9 @@ def purge_event(
             ],
             batch_size=500,
         )
-    return result
+        # Last: the deletions above waited for whoever was queueing these emails.
+        forgotten = queued_mail.forget(people=people)
+    return dataclasses.replace(result, emails_deleted=owed + forgotten)
 
 
 def purge_due_events(

@@ -15,20 +15,22 @@ import email.policy
 import html
 import re
 import smtplib
+import threading
+import time
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from mailer import engine
 from mailer.models import PRIORITY_DEFERRED, Message, MessageLog, db_to_email
 
 from mailings import services as mailings
-from symposium import services
+from symposium import emails, privacy, services
 from symposium.enums import RegistrationStatus
-from symposium.models import Delegate
+from symposium.models import Delegate, OutboxEmail
 from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory, ThemeFactory
 from tests.helpers import manage_url
 from tests.mailings.conftest import make_mailing
@@ -205,3 +207,36 @@ def test_the_purge_deletes_every_email_to_or_about_the_delegates(
     assert tables_naming(*names) == {}
     # The other event's delegate, of the same name, keeps her email.
     assert [row.email.to for row in Message.objects.all()] == [["kim.elsewhere@example.org"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_being_queued_while_the_delegate_erases_is_deleted_too(settings, event):
+    """The mail worker's sweep is queueing an email owed to the delegate (it holds the
+    outbox row) when they press "delete my data": the erasure waits for it, then finds
+    it in the queue."""
+    settings.SEND_MAIL_ON_COMMIT = False
+    siobhan = register(event, SIOBHAN)
+    Message.objects.all().delete()
+    owed = OutboxEmail.objects.create(kind="changed", delegate=siobhan)
+    queueing, erasing = threading.Event(), threading.Event()
+
+    def sweep():
+        try:
+            with transaction.atomic():
+                row = OutboxEmail.objects.select_for_update().get(pk=owed.pk)
+                Message.objects.create(email=emails._build(row.kind, row.delegate_id, None))
+                row.delete()
+                queueing.set()
+                erasing.wait(timeout=10)
+                time.sleep(0.5)  # the erasure is waiting for this row by now
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=sweep)
+    worker.start()
+    assert queueing.wait(timeout=10)
+    erasing.set()
+    assert privacy.erase_registration(delegate=siobhan) is True
+    worker.join(timeout=30)
+
+    assert tables_naming(SIOBHAN["email"], "Siobhán O'Neill-Achebe") == {}
