@@ -88,23 +88,29 @@ def _lock_event(event: Event) -> Event:
 
 
 def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> bool:
-    """Email the delegate their manage link, unless it has been owed to them
-    `settings.MANAGE_LINK_EMAILS_PER_HOUR` times within the past hour; whether it is.
+    """Email the delegate their manage link, unless that inbox has been sent a manage
+    link `settings.MANAGE_LINK_EMAILS_PER_HOUR` times within the past hour, for this
+    registration or its address's others at other events; whether it is.
 
     The rate limits on the forms that lead here live in Redis and let everything
     through while it is away; this cap, in the database, holds whatever Redis does, so
     nobody can fill someone's inbox by registering their address again and again.
 
-    Side effects: locks the delegate row (after the event's, when the caller holds it),
-    so that concurrent requests count one after the other; deletes their
-    ManageLinkEmail rows older than the hour; adds one and queues the email
-    (`emails.notify_manage_link`) when under the cap.
+    Side effects: locks every registration with that address, in pk order (after the
+    event's row, when the caller holds it), so that concurrent requests count one
+    after the other; deletes their ManageLinkEmail rows older than the hour; adds one
+    and queues the email (`emails.notify_manage_link`) when under the cap.
     """
     now = now or timezone.now()
     since = now - dt.timedelta(hours=1)
     with transaction.atomic():
-        Delegate.objects.select_for_update().filter(pk=delegate.pk).values_list("pk").get()
-        recent = ManageLinkEmail.objects.filter(delegate=delegate)
+        same_inbox = list(
+            Delegate.objects.with_email(delegate.email)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        recent = ManageLinkEmail.objects.filter(delegate__in=same_inbox)
         recent.filter(owed_at__lt=since).delete()
         if recent.count() >= settings.MANAGE_LINK_EMAILS_PER_HOUR:
             return False

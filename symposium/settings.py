@@ -305,9 +305,9 @@ RATE_LIMITS = {
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},
 }
-# Those limits are off while Redis is away. Whatever Redis does, one registration is
-# emailed its manage link (asked for again, or registered again) at most this many times
-# an hour, counted in the database (symposium.services.email_manage_link).
+# Those limits are off while Redis is away. Whatever Redis does, one inbox is emailed a
+# manage link (asked for again, or registered again) at most this many times an hour,
+# counted in the database (symposium.services.email_manage_link).
 MANAGE_LINK_EMAILS_PER_HOUR = env_int("MANAGE_LINK_EMAILS_PER_HOUR", 3)
 
 # Every handler, Django's own included (redefined here), drops manage-link tokens from
