@@ -15,6 +15,7 @@ from django.urls import reverse
 from mailer.models import RESULT_FAILURE, Message, MessageLog
 
 from breakouts.enums import ChoiceStatus
+from breakouts.models import BreakoutChoice
 from mailings.enums import RecipientStatus
 from mailings.models import Mailing, Recipient
 from symposium import emails
@@ -164,6 +165,7 @@ def staff_pages(world):
         "desk sheet": reverse("staff:sign-in-desk", kwargs=slug),
         "breakout sheets": reverse("staff:sign-in-breakouts", kwargs=slug),
         "check-in desk": reverse("checkin:desk", kwargs=slug),
+        "breakout choices": admin_url(BreakoutChoice, "changelist"),
         "mail queue": admin_url(Message, "changelist"),
         "queued email": admin_url(Message, "change", Message.objects.get().pk),
         "mail log": admin_url(MessageLog, "changelist"),
@@ -187,6 +189,7 @@ PAGES = [
     "desk sheet",
     "breakout sheets",
     "check-in desk",
+    "breakout choices",
     "mail queue",
     "queued email",
     "mail log",
