@@ -366,4 +366,6 @@ class ManageLinkEmailAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # They go with their delegate: whoever may delete the delegate may delete them,
+        # or the admin would refuse to delete a delegate who asked for their link.
+        return request.user.has_perm("symposium.delete_delegate")

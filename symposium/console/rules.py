@@ -11,7 +11,7 @@ from django.contrib import messages
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutSession, Theme
 from breakouts.services import places_taken
-from symposium import services
+from symposium import queued_mail, services
 from symposium.console.agenda import label_inputs
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
@@ -177,14 +177,21 @@ class DelegateRulesMixin:
                 messages.SUCCESS,
             )
 
+    # A registration deleted here goes as one the delegate erases does: with every email
+    # to or about them still queued, deferred or logged (symposium.privacy).
     def delete_model(self, request, obj):
         services.cancel_registration(delegate=obj)
+        person = queued_mail.Person.of(obj)
         super().delete_model(request, obj)
+        queued_mail.forget(people=[person])
 
     def delete_queryset(self, request, queryset):
+        people = []
         for delegate in queryset.select_related("event"):
             services.cancel_registration(delegate=delegate)
+            people.append(queued_mail.Person.of(delegate))
         super().delete_queryset(request, queryset)
+        queued_mail.forget(people=people)
 
 
 # Breakout sessions -------------------------------------------------------------------

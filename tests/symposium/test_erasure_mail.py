@@ -23,6 +23,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from mailer import engine
 from mailer.models import PRIORITY_DEFERRED, Message, MessageLog, db_to_email
@@ -31,7 +32,13 @@ from mailings import services as mailings
 from symposium import emails, privacy, services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, OutboxEmail
-from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory, ThemeFactory
+from tests.factories import (
+    BreakoutRoundFactory,
+    BreakoutSessionFactory,
+    EventFactory,
+    ThemeFactory,
+    UserFactory,
+)
 from tests.helpers import manage_url
 from tests.mailings.conftest import make_mailing
 from tests.servers import free_port
@@ -240,3 +247,28 @@ def test_an_email_being_queued_while_the_delegate_erases_is_deleted_too(settings
     worker.join(timeout=30)
 
     assert tables_naming(SIOBHAN["email"], "Siobhán O'Neill-Achebe") == {}
+
+
+def test_a_registration_deleted_in_the_admin_leaves_no_email_behind(
+    event, smtp_down, django_capture_on_commit_callbacks, client
+):
+    """A superuser deletes it (organisers may not delete registrations). Not on a
+    mailing's list: the admin refuses to delete a recipient (RecipientAdmin)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        siobhan = register(event, SIOBHAN)  # confirmation: deferred, logged
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event, SIOBHAN)  # the manage link: deferred, logged
+    smtp_down.MAILER_EMAIL_BACKEND = f"{__name__}.RefusesRecipients"
+    deliver_what_is_due()
+    assert "mailer_message (decoded)" in tables_naming(SIOBHAN["email"])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:symposium_delegate_delete", args=[siobhan.pk]), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not Delegate.objects.filter(pk=siobhan.pk).exists()
+    # The admin's own record of the deletion names her (django_admin_log); no email does.
+    assert set(tables_naming(SIOBHAN["email"], "Siobhán O'Neill-Achebe")) == {"django_admin_log"}
