@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python -u bench/mailings.py
 	$(BIN)/python -u bench/checkin.py
 	$(BIN)/python -u bench/admin_pages.py
+	$(BIN)/python -u bench/sessions.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -13,7 +13,10 @@ from breakouts.models import BreakoutChoice, Theme
 from speakers.models import Presentation
 from symposium import privacy
 from symposium.admin_actions import DELEGATE_ACTIONS
-from symposium.console import people  # noqa: F401 - the accounts' admin
+from symposium.console import (
+    mail_queue,  # noqa: F401 - django-mailer's admin
+    people,  # noqa: F401 - the accounts' admin
+)
 from symposium.console import services as console_services
 from symposium.console.actions import DELEGATE_CONSOLE_ACTIONS, copy_as_new_event
 from symposium.console.agenda import (
@@ -29,6 +32,7 @@ from symposium.models import (
     DelegateNeeds,
     Event,
     ExportRecord,
+    ManageLinkEmail,
     NameCollate,
     OutboxEmail,
     Room,
@@ -414,3 +418,27 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ManageLinkEmail)
+class ManageLinkEmailAdmin(admin.ModelAdmin):
+    """Manage-link emails owed within the past hour, which the hourly cap counts
+    (symposium.services.email_manage_link). Read-only; whoever may see delegates may
+    see this."""
+
+    list_display = ["delegate", "owed_at"]
+    list_select_related = ["delegate"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("symposium.view_delegate")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # They go with their delegate: whoever may delete the delegate may delete them,
+        # or the admin would refuse to delete a delegate who asked for their link.
+        return request.user.has_perm("symposium.delete_delegate")

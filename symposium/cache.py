@@ -3,15 +3,17 @@
 `FailOpenRedisCache` is Django's RedisCache whose operations, when Redis does not
 answer, behave as they would on an empty cache that keeps nothing: reads miss, writes
 are dropped, `incr` finds no key. So the page cache renders pages afresh, the rate limits
-let requests through (django-ratelimit fails open on a missing counter) and cached_db
-sessions are read from and written to the database.
+let requests through (django-ratelimit fails open on a missing counter). Sessions are
+not kept here at all (settings.SESSION_ENGINE): a signed-out session must not survive
+in a copy.
 
 After a failure the process leaves Redis alone for `retry_seconds`, so a Redis that
 has gone away costs one short timeout now and then, not one per cache call; the outage
 is logged once when it starts and once when it ends. Keys written or deleted while
 Redis was away are deleted before it is used again: a Redis that was only out of reach
-still holds their old values (a session since logged out, a page-cache version since
-bumped), which must not come back.
+still holds their old values (a page-cache version since bumped), which must not come
+back. That list is one process's memory: what must never come back (a signed-out
+session) is therefore not kept in Redis.
 """
 
 import logging

@@ -229,23 +229,6 @@ def _render_after_commit(owed_pk: int) -> None:
         _send_after_commit([queued])
 
 
-def render_before_erasure(*, delegate: Delegate) -> None:
-    """Queue now, inside the caller's transaction, what is owed to a delegate whose row
-    is about to be deleted (the cancellation of an erasure): after the commit nothing
-    would be left to build it from. A failure is logged and the email dropped with the
-    row; the erasure goes on."""
-    queued = [
-        _render(owed) for owed in OutboxEmail.objects.select_for_update().filter(delegate=delegate)
-    ]
-    queued = [pk for pk in queued if pk]
-    if queued and settings.SEND_MAIL_ON_COMMIT:
-
-        def send_after_commit() -> None:
-            _send_after_commit(queued)
-
-        transaction.on_commit(send_after_commit, robust=True)
-
-
 def owed_emails(*, now: dt.datetime | None = None):
     """What the sweep should (re)try: never tried, or failed within RETRY_FOR."""
     now = now or timezone.now()

@@ -418,3 +418,21 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for delegate {self.delegate_id}"
+
+
+class ManageLinkEmail(models.Model):
+    """A manage-link email owed to a delegate (asked again, or registered again), for
+    the hourly cap in symposium.services: counted here, not in Redis, so that it holds
+    while the rate limits are off. Rows older than the hour are deleted as new ones come;
+    all go with the delegate's row."""
+
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    owed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["delegate", "owed_at"], name="manage_link_email_recent")]
+        verbose_name = "manage link emailed this hour"
+        verbose_name_plural = "manage links emailed this hour"
+
+    def __str__(self):
+        return f"Manage link for delegate {self.delegate_id} at {self.owed_at}"

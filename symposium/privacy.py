@@ -1,9 +1,11 @@
 """UK GDPR duties towards delegates: their copy of their data, erasure, and retention.
 
 Views (the manage link), the admin and the `purge_personal_data` command call these.
-Lock order as in symposium.services: the event row, then delegate rows, then sessions.
+Lock order as in symposium.services: the event row, then delegate rows, then sessions,
+then django-mailer's queued messages (symposium.queued_mail).
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -15,8 +17,8 @@ from django.utils import timezone
 
 from breakouts.models import BreakoutChoice
 from breakouts.services import delegate_choices
-from symposium import emails, services
-from symposium.models import Delegate, DelegateNeeds, Event, new_access_key
+from symposium import queued_mail, services
+from symposium.models import Delegate, DelegateNeeds, Event, OutboxEmail, new_access_key
 from symposium.tokens import event_is_over
 
 ANONYMOUS_NAME = "Anonymised delegate"
@@ -107,6 +109,8 @@ class PurgeResult:
     event: Event
     needs_deleted: int
     delegates_anonymised: int
+    # Emails owed, queued, deferred or logged about the delegates (not counted by a dry run).
+    emails_deleted: int = 0
 
     def __bool__(self):
         return bool(self.needs_deleted or self.delegates_anonymised)
@@ -156,27 +160,33 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
 
     Side effects, in one transaction: cancels it first (`services.cancel_registration`:
     the event place and breakout places go to the waitlists, the promoted delegates
-    are emailed, and so is this one, the cancellation, which also tells the owner if
-    someone else used their link; built now, as the row it is built from is about to
-    go), then deletes the Delegate row with its needs and choices, and takes the name
-    out of the admin's history. Every manage link dies with the row. Returns False if
-    it was already erased.
+    are emailed), then deletes the Delegate row with its needs, choices and the
+    emails it is owed (the cancellation's among them), the name in the admin's
+    history, and then every email to or about the delegate that is queued, deferred
+    or logged (`queued_mail.forget`). No email confirms it: it would keep the address
+    until the mail server takes it, and the page does. Every manage link dies with
+    the row. Returns False if it was already erased.
 
     Once the event is over there is no place to give anyone and nothing to tell: the
-    row is deleted without cancelling it first, and no email is sent.
+    row is deleted without cancelling it first.
     """
     with transaction.atomic():
         # Before cancelling, which deletes the needs and choices the history also names.
         _scrub_history_of(Delegate.objects.filter(pk=delegate.pk), ERASED_NAME)
         if event_is_over(delegate.event, now=now):
-            deleted, _ = Delegate.objects.filter(pk=delegate.pk).delete()
-            return bool(deleted)
-        try:
-            delegate = services.cancel_registration(delegate=delegate, now=now)
-        except Delegate.DoesNotExist:
-            return False
-        emails.render_before_erasure(delegate=delegate)
+            delegate = Delegate.objects.filter(pk=delegate.pk).first()
+            if delegate is None:
+                return False
+        else:
+            try:
+                delegate = services.cancel_registration(delegate=delegate, now=now)
+            except Delegate.DoesNotExist:
+                return False
+        person = queued_mail.Person.of(delegate)
+        # Deleting first waits for whoever holds rows that go with it (an email being
+        # queued from the outbox, a mailing's batch): what they queue is then seen.
         delegate.delete()
+        queued_mail.forget(people=[person])
     return True
 
 
@@ -187,7 +197,9 @@ def purge_event(
 
     Side effects (none with `dry_run`): locks the event, then its delegates; deletes
     every DelegateNeeds of the event; sends `event_purged` (mailings delete their
-    recipient lists); anonymises each delegate not yet anonymised
+    recipient lists); deletes every email owed (OutboxEmail), queued, deferred or
+    logged (django-mailer, `queued_mail.forget`) to or about the delegates being
+    anonymised; anonymises each delegate not yet anonymised
     (name, email and job title replaced, access key rotated so every manage link
     dies, `anonymised_at` set) and their names in the admin's history. Sector,
     organisation, status, breakout choices, timestamps and ExportRecords stay.
@@ -210,6 +222,8 @@ def purge_event(
         _scrub_history_of(Delegate.objects.filter(event=event), ANONYMOUS_NAME)
         needs.delete()
         event_purged.send(sender=Event, event=event)
+        owed, _ = OutboxEmail.objects.filter(delegate__in=delegates).delete()
+        people = [queued_mail.Person.of(delegate) for delegate in delegates]
         for delegate in delegates:
             delegate.first_name, delegate.last_name = "", ANONYMOUS_NAME
             delegate.email = anonymous_email(delegate.pk)
@@ -228,7 +242,9 @@ def purge_event(
             ],
             batch_size=500,
         )
-    return result
+        # Last: the deletions above waited for whoever was queueing these emails.
+        forgotten = queued_mail.forget(people=people)
+    return dataclasses.replace(result, emails_deleted=owed + forgotten)
 
 
 def purge_due_events(

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +21,7 @@ from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutSession
 from symposium import emails
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
-from symposium.models import Delegate, DelegateNeeds, Event, new_access_key
+from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
 
 
 class Window(enum.StrEnum):
@@ -48,8 +49,10 @@ class Needs:
 class Registration:
     delegate: Delegate
     # False when the email address was already registered: nothing was changed and
-    # the manage link was emailed again.
+    # the manage link was emailed again...
     created: bool
+    # ...unless it had been sent too often within the hour (`email_manage_link`).
+    link_emailed: bool = False
 
 
 # Reads -------------------------------------------------------------------------------
@@ -82,6 +85,38 @@ def event_is_full(*, event: Event) -> bool:
 
 def _lock_event(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> bool:
+    """Email the delegate their manage link, unless that inbox has been sent a manage
+    link `settings.MANAGE_LINK_EMAILS_PER_HOUR` times within the past hour, for this
+    registration or its address's others at other events; whether it is.
+
+    The rate limits on the forms that lead here live in Redis and let everything
+    through while it is away; this cap, in the database, holds whatever Redis does, so
+    nobody can fill someone's inbox by registering their address again and again.
+
+    Side effects: locks every registration with that address, in pk order (after the
+    event's row, when the caller holds it), so that concurrent requests count one
+    after the other; deletes their ManageLinkEmail rows older than the hour; adds one
+    and queues the email (`emails.notify_manage_link`) when under the cap.
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=1)
+    with transaction.atomic():
+        same_inbox = list(
+            Delegate.objects.with_email(delegate.email)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        recent = ManageLinkEmail.objects.filter(delegate__in=same_inbox)
+        recent.filter(owed_at__lt=since).delete()
+        if recent.count() >= settings.MANAGE_LINK_EMAILS_PER_HOUR:
+            return False
+        ManageLinkEmail.objects.create(delegate=delegate, owed_at=now)
+        emails.notify_manage_link(delegate=delegate)
+    return True
 
 
 def _save_needs(*, delegate: Delegate, needs: Needs | None, now: dt.datetime) -> bool:
@@ -160,7 +195,8 @@ def register_delegate(
     BreakoutChoice rows, and with `preferences` (ranked events) BreakoutPreference rows
     and, once places are allocated, the best place left (breakouts.allocation_services);
     emails the confirmation, or the manage link for an email already registered (unless
-    `notify` is False). Raises
+    `notify` is False; at most a few an hour: `email_manage_link`, which locks that
+    delegate row). Raises
     RegistrationClosed outside the registration window (unless enforce_window=False,
     for organisers) and ValidationError for bad data.
     """
@@ -175,9 +211,8 @@ def register_delegate(
             Delegate.objects.select_for_update().filter(event=event).with_email(email).first()
         )
         if existing and existing.status != RegistrationStatus.CANCELLED:
-            if notify:
-                emails.notify_manage_link(delegate=existing)
-            return Registration(delegate=existing, created=False)
+            emailed = notify and email_manage_link(delegate=existing, now=now)
+            return Registration(delegate=existing, created=False, link_emailed=emailed)
         delegate = existing or Delegate(event=event)
         _set_details(
             delegate,
@@ -210,9 +245,8 @@ def register_delegate(
                 delegate.save()
         except IntegrityError:
             existing = Delegate.objects.filter(event=event).with_email(email).get()
-            if notify:
-                emails.notify_manage_link(delegate=existing)
-            return Registration(delegate=existing, created=False)
+            emailed = notify and email_manage_link(delegate=existing, now=now)
+            return Registration(delegate=existing, created=False, link_emailed=emailed)
         if existing:
             # A fresh registration: the back of the event's waitlist, if it joins one.
             Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
@@ -403,11 +437,12 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
 def send_manage_link(*, event: Event, email: str) -> bool:
     """Email the manage link to the active registration with this email, if any.
 
-    Side effects: one email queued. Callers show the same answer either way;
-    the return value (whether a registration exists) is for organisers' tools.
+    Side effects: one email queued, unless it has been sent too often within the hour
+    (`email_manage_link`: locks the delegate row). Callers show the same answer either
+    way; the return value (whether a registration exists) is for organisers' tools.
     """
     delegate = Delegate.objects.filter(event=event).with_email(email.strip()).active().first()
     if delegate is None:
         return False
-    emails.notify_manage_link(delegate=delegate)
+    email_manage_link(delegate=delegate)
     return True

@@ -308,12 +308,19 @@ if REDIS_URL:
             },
         }
     }
-    # Sessions are kept in the database too, so they outlive Redis going away.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif not (DEBUG or TESTING):
     raise ImproperlyConfigured("Set REDIS_URL: production shares its cache and rate limits there.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in PostgreSQL only, never in Redis. A copy in a cache is a second truth:
+# a sign-out while one server cannot reach Redis deletes the database row but leaves
+# the copy, which another server (or any, once Redis is back) would accept again. Read
+# from the database, a session signed out is dead on every server at once; a password
+# changed (the session's auth hash) or an account deactivated (ModelBackend.get_user
+# checks is_active) is checked on each request against the user row. Cost: one
+# primary-key SELECT per request that carries a session cookie (bench/sessions.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_IP_META_KEY = "symposium.ratelimits.client_ip"
@@ -329,6 +336,10 @@ RATE_LIMITS = {
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},
 }
+# Those limits are off while Redis is away. Whatever Redis does, one inbox is emailed a
+# manage link (asked for again, or registered again) at most this many times an hour,
+# counted in the database (symposium.services.email_manage_link).
+MANAGE_LINK_EMAILS_PER_HOUR = env_int("MANAGE_LINK_EMAILS_PER_HOUR", 3)
 
 # Every handler, Django's own included (redefined here), drops manage-link tokens from
 # what it writes (symposium.log_filters): the token in a URL opens a registration.

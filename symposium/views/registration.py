@@ -7,6 +7,7 @@ Views only read the form, call one service and render or redirect: the rules
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
@@ -40,6 +41,9 @@ from symposium.tokens import (
 )
 
 DONE_SESSION_KEY = "registration-done-{}"
+# The address was registered already and its manage link not emailed again: it had
+# been sent as often as an hour allows.
+LINK_HELD_SESSION_KEY = "registration-link-held-{}"
 
 
 def event_sessions(event):
@@ -158,6 +162,9 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         # Only this browser sees what it registered; someone typing a registered
         # address learns nothing more than "check your email".
         self.request.session[done_key] = registration.delegate.pk if registration.created else None
+        self.request.session[LINK_HELD_SESSION_KEY.format(self.event.pk)] = not (
+            registration.created or registration.link_emailed
+        )
         return redirect("registration:register-done", event_slug=self.event.slug)
 
 
@@ -182,6 +189,11 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(delegate=self.delegate, **kwargs)
+        if self.delegate is None:
+            context["link_held"] = self.request.session.get(
+                LINK_HELD_SESSION_KEY.format(self.event.pk), False
+            )
+            context["links_per_hour"] = settings.MANAGE_LINK_EMAILS_PER_HOUR
         if self.delegate:
             hours = selectors.event_hours(event=self.event)
             context |= {
@@ -327,6 +339,11 @@ class ResendLinkView(PublishedEventMixin, FormView):
 class ResendLinkSentView(PublishedEventMixin, TemplateView):
     template_name = "symposium/manage_link_sent.html"
     nav = None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            links_per_hour=settings.MANAGE_LINK_EMAILS_PER_HOUR, **kwargs
+        )
 
 
 # Your data (UK GDPR): a copy to download, and erasure ---------------------------------

@@ -16,6 +16,7 @@ from symposium.models import (
     DelegateNeeds,
     Event,
     ExportRecord,
+    ManageLinkEmail,
     OutboxEmail,
     Room,
 )
@@ -76,6 +77,10 @@ def make_outbox_email():
     )
 
 
+def make_manage_link_email():
+    return ManageLinkEmail.objects.create(delegate=DelegateFactory())
+
+
 MAKERS = {
     Event: EventFactory,
     Room: RoomFactory,
@@ -84,8 +89,9 @@ MAKERS = {
     DelegateNeeds: DelegateNeedsFactory,
     ExportRecord: make_export_record,
     OutboxEmail: make_outbox_email,
+    ManageLinkEmail: make_manage_link_email,
 }
-ADDABLE = [model for model in MAKERS if model not in (ExportRecord, OutboxEmail)]
+ADDABLE = [model for model in MAKERS if model not in (ExportRecord, OutboxEmail, ManageLinkEmail)]
 
 
 @pytest.fixture

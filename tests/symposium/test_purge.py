@@ -241,7 +241,7 @@ def test_command_purges_and_says_what_it_did(due_today):
     assert output == (
         f"Purged Past symposium (past; ended {due_today.ends_on:%Y-%m-%d}, retention 30 days, "
         f"due {due_on:%Y-%m-%d}): 2 delegates' dietary and access needs deleted, "
-        "4 delegates anonymised.\n"
+        "4 delegates anonymised, 0 emails about them deleted.\n"
     )
     assert not DelegateNeeds.objects.exists()
     assert run() == "No personal data is past its retention period.\n"

@@ -27,7 +27,7 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def redis_cache(settings, own_redis):  # noqa: F811 - the fixture imported above
-    """Production's cache and sessions, on the test's own Redis."""
+    """Production's cache, on the test's own Redis (sessions are in the database)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "symposium.cache.FailOpenRedisCache",
@@ -40,7 +40,6 @@ def redis_cache(settings, own_redis):  # noqa: F811 - the fixture imported above
             },
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     return own_redis
 
 

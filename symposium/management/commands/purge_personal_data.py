@@ -16,7 +16,8 @@ def describe(result: PurgeResult, *, dry_run: bool) -> str:
         f"{verb} {event.name} ({event.slug}; ended {event.ends_on:%Y-%m-%d}, "
         f"retention {event.retention_days} days, due {purge_due_on(event):%Y-%m-%d}): "
         f"{result.needs_deleted} delegates' dietary and access needs deleted, "
-        f"{result.delegates_anonymised} delegates anonymised."
+        f"{result.delegates_anonymised} delegates anonymised"
+        + ("." if dry_run else f", {result.emails_deleted} emails about them deleted.")
     )
 
 
