@@ -16,7 +16,7 @@ from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from speakers.models import Presentation, PresentationSpeaker
-from symposium import emails, privacy
+from symposium import emails, privacy, queued_mail
 from symposium.console.rules import plural
 from symposium.enums import RegistrationStatus
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
@@ -269,13 +269,18 @@ def delete_event(*, event: Event, today: dt.date | None = None) -> EventDeletion
     Side effects: locks the event row (registrations wait for it, so nobody registers
     into an event being deleted), takes the delegates' names out of the admin's history,
     deletes every row that belongs to the event (the public pages' cache is cleared by
-    the delete signals). Returns what was deleted.
+    the delete signals), then every email queued, deferred or logged to or about its
+    delegates (`queued_mail.forget`). Returns what was deleted.
     """
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         deletion = event_deletion(event=event, today=today)
         if deletion.refusal:
             raise ValidationError(deletion.refusal)
-        privacy.forget_in_admin_history(delegates=Delegate.objects.filter(event=event))
+        delegates = Delegate.objects.filter(event=event)
+        privacy.forget_in_admin_history(delegates=delegates)
+        people = [queued_mail.Person.of(delegate) for delegate in delegates]
         event.delete()
+        # Last, as erasure does: an email being queued for them meanwhile is then seen.
+        queued_mail.forget(people=people)
     return deletion

@@ -13,11 +13,13 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from mailer.models import RESULT_FAILURE, Message, MessageLog
 
 from breakouts.enums import ChoiceStatus
 from checkin.models import BadgePrint, CheckIn, WalkIn
 from mailings.models import Mailing, Recipient
 from speakers.models import Speaker
+from symposium import emails
 from symposium.enums import EmailKind, RegistrationStatus
 from symposium.models import (
     AgendaItem,
@@ -274,3 +276,22 @@ def test_the_dashboard_shows_events_to_come_soonest_first_then_past_events(organ
     assert [page.index(f">{name}</a>") for name in names] == sorted(
         page.index(f">{name}</a>") for name in names
     )
+
+
+def test_deleting_an_event_deletes_the_emails_queued_and_logged_for_its_delegates(
+    organiser_client, post, other_event, ended_event
+):
+    ana = DelegateFactory(event=ended_event, full_name="Ana Able", email="ana@example.org")
+    elsewhere = DelegateFactory(event=other_event, email="bo@example.org")
+    for delegate in (ana, elsewhere):
+        Message.objects.create(email=emails._build(EmailKind.REGISTERED, delegate.pk, None))
+    [anas] = [m for m in Message.objects.all() if m.to_addresses == ["ana@example.org"]]
+    MessageLog.objects.log(anas, RESULT_FAILURE, "connection refused")
+
+    post(delete_url(ended_event), {"post": "yes"})
+
+    assert [message.to_addresses for message in Message.objects.all()] == [["bo@example.org"]]
+    # The log keeps no copy of an email (MAILER settings); what it keeps names nobody.
+    assert not [
+        log for log in MessageLog.objects.all() if log.email and "ana@" in str(log.email.to)
+    ]
