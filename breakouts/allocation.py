@@ -44,6 +44,7 @@ RANK_COSTS = (1, 4, 9)
 OTHER_GROUP_COST = 16
 NO_PLACE_COST = 100
 DEFAULT_TIME_LIMIT = 20.0
+TOGETHER = "together"  # `Allocation.left_out_by` key: people the strict rules leave out jointly
 
 
 class Outcome(enum.StrEnum):
@@ -567,6 +568,10 @@ def _solve(classes, groups, rules, *, clock: _Clock, seats: int, people: int):
         placed_at_least = int(stage.value)
         if placed_at_least < most_placed:
             left_out_by = _left_out_by(classes, groups, rules, strict, soft, stage, clock)
+            # What no one strict rule explains alone, the strict rules do together.
+            together = most_placed - placed_at_least - sum(left_out_by.values())
+            if together > 0:
+                left_out_by[TOGETHER] = together
     else:
         stages.append(Stage("placed", most_placed))
     built = _build(classes, groups, rules, soft=soft, placed_at_least=placed_at_least)

@@ -409,6 +409,8 @@ def _left_out_text(optimal, delegates, unplaced, rules) -> str:
             f"places for {delegates} delegates"
         )
     for rule, count in sorted(optimal.left_out_by.items()):
+        if rule == allocation.TOGETHER:
+            continue
         parts.append(
             f"{people(count)} without a place because of the strict rule "
             f"“{_rule_words(rule, rules)}”"
