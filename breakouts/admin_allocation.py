@@ -96,7 +96,6 @@ class AllocationRunAdmin(admin.ModelAdmin):
         obj.created_by = request.user
         try:
             allocation_services.start_preview(run=obj)
-            allocation_services.preview_allocation(run=obj)
         except ValidationError as error:
             # clean_event refuses the usual cases; this is a race with a confirmation.
             raise PermissionDenied(error.messages[0]) from error

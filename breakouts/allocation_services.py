@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from breakouts import allocation
+from breakouts import allocation, tasks
 from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus, RunStatus
 from breakouts.models import (
@@ -27,7 +27,7 @@ from breakouts.models import (
     BreakoutPreference,
     BreakoutSession,
 )
-from symposium import emails
+from symposium import background, emails
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import AgendaItem, Delegate, Event
 
@@ -236,15 +236,35 @@ def mix_rules(run: AllocationRun) -> allocation.MixRules:
 
 
 def start_preview(*, run: AllocationRun) -> AllocationRun:
-    """Record a new run as running (nothing computed yet), for `preview_allocation` to
-    compute, in the background or at once.
+    """Record a new run as running and compute its preview in the background
+    (breakouts.tasks): its page shows the progress, then the report.
 
-    Side effects: saves the run. Raises ValidationError if the event's places are
-    allocated already or it is not ranked."""
+    Side effects: saves the run; queues one background job, which runs once the caller's
+    transaction commits. Raises ValidationError if the event's places are allocated
+    already or it is not ranked."""
     _check_event(run.event)
     run.status, run.progress, run.progress_text = RunStatus.RUNNING, 0, "Waiting to start"
     run.save()
+    background.defer(tasks.preview_allocation, run_id=run.pk)
     return run
+
+
+def compute_preview(*, run_id: int) -> AllocationRun | None:
+    """The background job of `start_preview`: compute the run if it is still running (a
+    job run twice does the work once). A run whose event was allocated meanwhile is
+    marked failed, with the reason.
+
+    Side effects: those of `preview_allocation`."""
+    run = AllocationRun.objects.select_related("event").filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.RUNNING:
+        return None
+    try:
+        return preview_allocation(run=run)
+    except ValidationError as error:
+        run.status, run.progress_text = RunStatus.FAILED, error.messages[0]
+        run.report = {"error": error.messages[0]}
+        run.save()
+        return run
 
 
 def _check_event(event: Event) -> None:
@@ -590,9 +610,7 @@ def _place_words(place: dict, session, why_moved: str) -> str:
                 "no place. There were places left, but none of them kept the mix rules the "
                 "organisers made strict; they can tell you more."
             )
-        return (
-            "no place: every group was full. The organisers may offer you one if a place frees up."
-        )
+        return "no place: every group was full."
     if reason == "not_ranked":
         return (
             f"{theme}. You did not rank any groups in this round, so we gave you a place "

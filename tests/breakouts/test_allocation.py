@@ -286,7 +286,8 @@ def test_mixing_moves_people_to_unranked_groups_only_when_the_organiser_allows_i
     assert default.places == {1: A, 2: A, 3: A, 4: B}
     assert sum(b.excess for b in allowed.breaches) < sum(b.excess for b in default.breaches)
     moved = [pk for pk, reason in allowed.reasons.items() if reason == "moved"]
-    assert moved and all(allowed.places[pk] not in people[pk - 1].ranking for pk in moved)
+    assert moved
+    assert all(allowed.places[pk] not in people[pk - 1].ranking for pk in moved)
 
 
 def test_places_held_before_count_towards_the_rules():

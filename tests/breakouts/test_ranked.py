@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from breakouts import allocation_services
+from breakouts import allocation_services, tasks
 from breakouts.enums import ChoiceStatus, RunStatus
 from breakouts.models import AllocationRun, BreakoutChoice, BreakoutSession
 from symposium.enums import Sector
@@ -199,7 +199,12 @@ def preview(organiser_client, event, **settings):
     }
     response = organiser_client.post(admin_url(AllocationRun, "add"), data | settings)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    return AllocationRun.objects.latest("pk"), organiser_client.get(response.url)
+    run = AllocationRun.objects.latest("pk")
+    # The job the admin queued (tests/breakouts/test_allocation_confirm.py runs it with a
+    # real worker), run here in the test's transaction.
+    tasks.preview_allocation(run_id=run.pk)
+    run.refresh_from_db()
+    return run, organiser_client.get(response.url)
 
 
 def test_preview_shows_the_report_and_writes_nothing(organiser_client, organiser, event):
