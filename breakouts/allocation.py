@@ -30,6 +30,7 @@ of it by re-solving that linear programme by simplex when HiGHS hands back a fra
 
 import enum
 import math
+import os
 import random
 import time
 from collections import Counter, defaultdict
@@ -345,7 +346,12 @@ class _Model:
             bounds=Bounds(np.array(self.lower, float), np.array(self.upper, float)),
             constraints=[LinearConstraint(self.matrix(), self.row_lower, self.row_upper)],
             # Every level's value is a whole number, so a gap of zero is "optimal".
-            options={"mip_rel_gap": 0, "time_limit": max(time_limit, 0.5), "presolve": True},
+            options={
+                "mip_rel_gap": 0,
+                "time_limit": max(time_limit, 0.5),
+                "presolve": True,
+                "disp": bool(os.environ.get("HIGHS_LOG")),
+            },
         )
 
 
@@ -425,21 +431,28 @@ def _ranked_first(model, classes, groups, rules, take, size) -> None:
     places outside its ranking need each of its ranked groups full."""
     if rules.allow_unranked:
         return
-    full = {}
+    # One row per group, not per class: the classes that ranked the group may use
+    # groups outside their rankings only if it is full. Its bound is one more than those
+    # classes' people, so that it never binds when the group is full and, when it is not,
+    # it only fixes columns at zero: the class counts stay whole (see the module).
+    outside = defaultdict(list)
+    people = Counter()
     for k, member_class in enumerate(classes):
         ranked = [g for g in groups if g.id in member_class.ranking]
-        if not member_class.ranking or not ranked:
+        if not ranked:
             continue  # ranked nothing, or only groups already full
-        outside = [(take[k, g.id], 1) for g in groups if g.id not in member_class.ranking]
-        if not outside:
-            continue
+        columns = [take[k, g.id] for g in groups if g.id not in member_class.ranking]
         for group in ranked:
-            if group.id not in full:
-                full[group.id] = model.column(1, integer=True)
-                # full = 1 only if the group's places are all given.
-                model.row([*size[group.id], (full[group.id], -group.capacity)], 0, np.inf)
-            n = len(member_class.members)
-            model.row([*outside, (full[group.id], -n)], -np.inf, 0)
+            outside[group.id] += columns
+            people[group.id] += len(member_class.members)
+    for group in groups:
+        if not outside[group.id]:
+            continue
+        full = model.column(1, integer=True)
+        # full = 1 only if the group's places are all given.
+        model.row([*size[group.id], (full, -group.capacity)], 0, np.inf)
+        bound = people[group.id] + 1
+        model.row([*((c, 1) for c in outside[group.id]), (full, -bound)], -np.inf, 0)
 
 
 def _baseline(rule: Rule, group: Group, rules: MixRules, subject: str = "") -> int:
@@ -457,17 +470,22 @@ def _share_rule(model, groups, sectors, rules, count, size, slack, soft) -> None
     for group in groups:
         held = Counter(sector for sector, _ in group.held)
         total_held = len(group.held)
+        # allowed = ⌊share × (held + new) / 100⌋, the most people of one sector the
+        # group may have: 100 × allowed ≤ share × (held + new). The excess is then a row
+        # of whole coefficients, which keeps the relaxation tight (the share itself in
+        # every sector's row made HiGHS search long for whole numbers at its bound).
+        allowed = model.column(group.capacity + total_held, integer=True)
+        terms = [(column, -share) for column, _ in size[group.id]]
+        model.row([*terms, (allowed, 100)], -np.inf, share * total_held)
         for sector in sectors:
-            # 100 × (held + new of the sector) ≤ share × (held + new) + 100 × excess.
+            # held + new of the sector ≤ allowed + excess.
             upper = group.capacity + held[sector]
             if Rule.MAX_SECTOR_SHARE not in soft:
                 upper = _baseline(Rule.MAX_SECTOR_SHARE, group, rules, sector)
             excess = model.column(upper, integer=True)
             slack[Rule.MAX_SECTOR_SHARE].append(excess)
-            terms = [(column, -share) for column, _ in size[group.id]]
-            terms.append((count[sector, group.id], 100))
-            terms.append((excess, -100))
-            model.row(terms, -np.inf, share * total_held - 100 * held[sector])
+            terms = [(count[sector, group.id], 1), (allowed, -1), (excess, -1)]
+            model.row(terms, -np.inf, -held[sector])
 
 
 def _sectors_rule(model, groups, sectors, rules, count, size, slack, soft) -> None:
