@@ -6,11 +6,13 @@ Pure Python and SciPy, no Django: `breakouts.allocation_services` reads the even
 rounds do not constrain each other) and writes the result. The policy, and why it is
 solved the way it is, is in docs/allocation.md; in short:
 
-- The objective is lexicographic and solved as such: one mixed-integer programme per
-  level (HiGHS through SciPy's `milp`), each with the optimum of the levels above fixed
-  as a constraint. (1) as many people placed as the seats allow; (2) the fewest people
-  by which the mix rules are broken; (3) the least rank cost (first choice 1, second 4,
-  third 9, a group not ranked 16). No weights to tune, and nothing a weight could trade.
+- The objective is lexicographic: (1) as many people placed as the seats allow; (2) the
+  fewest people by which the mix rules are broken; (3) the least rank cost (first choice
+  1, second 4, third 9, a group not ranked 16). Level 1 is min(people, seats) unless a
+  rule is strict, when it is solved on its own; its optimum is then a constraint. Levels
+  2 and 3 are one mixed-integer programme (HiGHS through SciPy's `milp`) whose weights
+  are proven to keep their order (see `_solve`), checked against a brute force in the
+  tests.
 - A rule the organiser marks strict is a constraint, not a level: it may leave people
   out, and the report says how many and which rule did it.
 - Nobody is put in a group they did not rank while one they ranked has room, unless
@@ -575,8 +577,9 @@ def _objective(columns: Iterable[int], weight: float = 1) -> dict[int, float]:
 
 
 def _solve(classes, groups, rules, *, clock: _Clock, seats: int, people: int):
-    """The three levels, each optimum fixed for the next. (solution, built, stages,
-    left_out_by)."""
+    """The levels: the most placed (a solve of its own only when a rule is strict),
+    fixed as a constraint; then the mix rules and the ranks in one solve, by weights
+    proven to keep their order. (solution, built, stages, left_out_by)."""
     strict = frozenset(rule for rule in rules if rules.is_strict(rule))
     soft = frozenset(rules) - strict
     most_placed = min(seats, people)
@@ -601,29 +604,31 @@ def _solve(classes, groups, rules, *, clock: _Clock, seats: int, people: int):
     else:
         stages.append(Stage("placed", most_placed))
     built = _build(classes, groups, rules, soft=soft, placed_at_least=placed_at_least)
-    solution = None
     slack = [c for rule in soft for c in built.slack[rule]]
+    clock.progress(0.35, "Meeting the mix rules, then giving the best ranks")
+    # Levels 2 and 3 in one solve, by weights that provably keep their order: with the
+    # number placed fixed, each person placed costs between -99 and -84 (first choice to
+    # a group not ranked, relative to no place), so any two allocations' rank costs
+    # differ by at most 15 per person placed, less than one person short of a rule
+    # weighs. (Two solves, the first's optimum fixed for the second, gave the same
+    # allocations 3 to 4 times slower: HiGHS spent its time looking for whole numbers
+    # at the first level's bound.)
+    weight = 15 * max(placed_at_least, 1) + 1
+    objective = {c: float(weight) for c in slack} | built.rank_cost
+    stage, solution = _level(built, objective, "ranks", clock)
+    if solution is None:
+        raise _NothingFound([*stages, Stage("rules", math.nan, False)], left_out_by)
+    short = round(sum(solution[c] for c in slack))
+    rules_bound = ranks_bound = None
+    if stage.bound is not None:
+        # The total's bound, split: rank costs are at most -84 a person placed.
+        rules_bound = max(0, math.ceil((stage.bound + 84 * placed_at_least) / weight - 1e-9))
+        ranks_bound = stage.bound - weight * short + NO_PLACE_COST * people
     if slack:
-        clock.progress(0.35, "Meeting the mix rules as far as they can be met")
-        stage, solution = _level(built, _objective(slack), "rules", clock)
-        if solution is None:
-            raise AllocationFailed("No allocation was found within the time limit.")
-        stages.append(stage)
-        # Fixed for the last level: no more people short than found.
-        built.model.row([(c, 1) for c in slack], -np.inf, stage.value)
-    clock.progress(0.65, "Giving the best ranks")
-    stage, ranked = _level(built, built.rank_cost, "ranks", clock)
-    if ranked is not None:
-        solution = ranked
-        # Costs were relative to no place: the total as `total_cost` counts it.
-        stage.value += NO_PLACE_COST * people
-        if stage.bound is not None:
-            stage.bound += NO_PLACE_COST * people
-        stages.append(stage)
-    elif solution is None:
-        raise AllocationFailed("No allocation was found within the time limit.")
-    else:
-        stages.append(Stage("ranks", math.nan, optimal=False, seconds=stage.seconds))
+        stages.append(Stage("rules", short, stage.optimal, rules_bound, stage.seconds))
+    # Costs were relative to no place: the total as `total_cost` counts it.
+    value = stage.value - weight * short + NO_PLACE_COST * people
+    stages.append(Stage("ranks", value, stage.optimal, ranks_bound, stage.seconds))
     return _whole_numbers(built, solution), built, stages, left_out_by
 
 
@@ -698,10 +703,22 @@ def allocate(
         places = dict.fromkeys((a.id for a in applicants), None)
         return _result(applicants, groups, rules, places, [Stage("placed", 0)], {}, seats, None)
     classes = _classes(applicants, rules, seed)
-    solution, built, stages, left_out_by = _solve(
-        classes, open_groups, rules, clock=clock, seats=seats, people=len(applicants)
-    )
-    places = _places(classes, open_groups, solution, built.take)
+    try:
+        solution, built, stages, left_out_by = _solve(
+            classes, open_groups, rules, clock=clock, seats=seats, people=len(applicants)
+        )
+        places = _places(classes, open_groups, solution, built.take)
+    except _NothingFound as nothing:
+        if rules.strict:
+            raise AllocationFailed("No allocation was found within the time limit.") from None
+        # No allocation meeting the rules as well as possible was found in time: the
+        # greedy one (places first, ranked groups first) keeps levels 1 and the default
+        # policy, and the report says the rules were not optimised.
+        places = _greedy(applicants, open_groups, seed)
+        stages, left_out_by = nothing.stages, nothing.left_out_by
+        short = people_short(breaches(applicants, groups, places, rules), rules)
+        stages[-1] = Stage("rules", short, False, stages[-1].bound, stages[-1].seconds)
+        stages.append(Stage("ranks", math.nan, optimal=False))
     reference = None
     if any(True for _ in rules):
         # The same people and seed without mix rules: who a rule moved.
@@ -722,6 +739,32 @@ def allocate(
             reference = None
     clock.progress(1.0, "Done")
     return _result(applicants, groups, rules, places, stages, left_out_by, seats, reference)
+
+
+class _NothingFound(Exception):
+    """A level after the first found no allocation within the time limit."""
+
+    def __init__(self, stages, left_out_by):
+        super().__init__("no allocation found in time")
+        self.stages, self.left_out_by = stages, left_out_by
+
+
+def _greedy(applicants, groups, seed) -> dict[int, int | None]:
+    """In the seed's order, each applicant's best ranked group with room, else any group
+    with room: everyone the seats allow placed, and nobody outside their ranking while
+    one of their groups has room (groups only fill up)."""
+    order = list(applicants)
+    random.Random(seed).shuffle(order)
+    left = {group.id: group.capacity for group in groups}
+    places = {}
+    for applicant in order:
+        ranked = [g for g in applicant.ranking[:3] if left.get(g, 0) > 0]
+        others = [g.id for g in groups if left[g.id] > 0]
+        place = (ranked or others or [None])[0]
+        places[applicant.id] = place
+        if place is not None:
+            left[place] -= 1
+    return places
 
 
 def _result(applicants, groups, rules, places, stages, left_out_by, seats, reference):
