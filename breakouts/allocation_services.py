@@ -454,9 +454,18 @@ def _stage_text(stage: allocation.Stage) -> dict:
         text = f"{what}: {stage.value:g}, the best possible"
     elif math.isnan(stage.value):
         text = f"{what}: not reached within the time limit (the level above is kept)"
+    elif stage.bound is None:
+        text = (
+            f"{what}: {stage.value:g}, from a simple allocation (best ranked group with "
+            "room first): the solver found none within the time limit, so the mix rules "
+            "were not optimised"
+        )
     else:
-        gap = "" if stage.bound is None else f", within {abs(stage.value - stage.bound):.0f}"
-        text = f"{what}: {stage.value:g}, best found at the time limit{gap} of the optimum"
+        gap = abs(stage.value - stage.bound)
+        text = (
+            f"{what}: {stage.value:g}, best found at the time limit, within {gap:.0f} of "
+            "the optimum"
+        )
     return {"name": stage.name, "optimal": stage.optimal, "text": text}
 
 

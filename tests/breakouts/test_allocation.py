@@ -2,6 +2,7 @@
 that cannot be met, determinism, and properties over random events (hypothesis)."""
 
 import itertools
+import math
 import random
 from collections import Counter
 
@@ -302,3 +303,25 @@ def test_places_held_before_count_towards_the_rules():
     # would have looked all police and the NHS newcomer the one to send there.
     assert result.places == {1: B, 2: A}
     assert [b.group for b in result.breaches] == [B]  # one person alone is 100 % anything
+
+
+def test_a_time_limit_is_reported_with_the_solvers_bound():
+    # 600 people, all wanting the same two groups: at the solver's shortest time limit
+    # the answer may or may not be proven; either way the report says which, and a
+    # level stopped early carries HiGHS's bound.
+    people = [
+        person(p, [A, B, C], ["nhs", "police", "vcse"][p % 3], f"org-{p % 40}") for p in range(600)
+    ]
+    groups = [Group(g, 60) for g in range(1, 11)]
+
+    result = allocate(people, groups, MixRules(40, 3, 4), time_limit=0.5)
+
+    assert sum(1 for p in result.places.values() if p is not None) == 600
+    stages = {stage.name: stage for stage in result.stages}
+    assert stages["placed"].optimal  # 600 people, 600 places, no strict rule
+    if not stages["rules"].optimal:
+        # Stopped with an allocation and HiGHS's bound, or with none: then the greedy
+        # allocation, and no rank level at all.
+        greedy = math.isnan(stages["ranks"].value)
+        assert (stages["rules"].bound is not None) or greedy
+    assert result.optimal == all(stage.optimal for stage in result.stages)

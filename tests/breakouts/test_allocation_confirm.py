@@ -310,3 +310,17 @@ def test_the_preview_runs_in_the_background_with_its_progress_on_the_page(client
     page = client.get(response.url).content.decode()
     assert "Confirm this allocation and email delegates" in page
     assert "people placed: 3, the best possible" in page
+
+
+def test_the_report_says_when_the_solver_stopped_at_its_time_limit():
+    from breakouts.allocation import Stage
+
+    assert allocation_services._stage_text(Stage("rules", 12, False, 9.0))["text"] == (
+        "people short of the mix rules: 12, best found at the time limit, within 3 of the optimum"
+    )
+    assert allocation_services._stage_text(Stage("rules", 12, False, None))["text"].endswith(
+        "the solver found none within the time limit, so the mix rules were not optimised"
+    )
+    assert allocation_services._stage_text(Stage("placed", 40))["text"] == (
+        "people placed: 40, the best possible"
+    )
