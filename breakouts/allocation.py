@@ -387,48 +387,71 @@ class _Built:
     count: dict  # (sector, group id): integer column
     slack: dict  # rule: [columns] of people short
     rank_cost: dict  # column: cost
+    outside: dict  # class index: column of its places in groups it did not rank
+    spread: dict  # ((sector, organisation), group id): column of those places there
 
 
 def _build(classes, groups, rules: MixRules, *, soft: frozenset, placed_at_least: int) -> _Built:
     """The rows every level shares. `soft`: the rules that may be broken (with slack);
-    the others of `rules` are hard, bar what the places held already break."""
+    the others of `rules` are hard, bar what the places held already break.
+
+    A class's places are columns only for the groups it ranked; its places elsewhere
+    go through its *pool* (its sector and organisation): one column per class for how
+    many of it go to groups it did not rank, and one per pool and group for where they
+    go. A place outside one's ranking costs the same in every group and the rules see
+    only sector and organisation, so nothing is lost, and a network of flows (class →
+    group, or class → pool → group) has a third of the columns of class × group."""
     model = _Model()
-    take = {}
+    take, outside = {}, {}
+    pools = defaultdict(list)
     for k, member_class in enumerate(classes):
+        people = len(member_class.members)
         for group in groups:
-            take[k, group.id] = model.column(min(len(member_class.members), group.capacity))
-        model.row(((take[k, g.id], 1) for g in groups), 0, len(member_class.members))
+            if group.id in member_class.ranking:
+                take[k, group.id] = model.column(min(people, group.capacity))
+        outside[k] = model.column(people)
+        terms = [(take[k, g.id], 1) for g in groups if (k, g.id) in take]
+        model.row([*terms, (outside[k], 1)], 0, people)
+        pools[member_class.sector, member_class.organisation].append(k)
+    spread = {}
+    for pool, class_ids in pools.items():
+        people = sum(len(classes[k].members) for k in class_ids)
+        for group in groups:
+            spread[pool, group.id] = model.column(min(people, group.capacity))
+        model.row(
+            [*((spread[pool, g.id], 1) for g in groups), *((outside[k], -1) for k in class_ids)],
+            0,
+            0,
+        )
     sectors = sorted({c.sector for c in classes} | {s for g in groups for s, _ in g.held})
-    by_sector = defaultdict(list)
-    for k, member_class in enumerate(classes):
-        by_sector[member_class.sector].append(k)
     count, size = {}, {}
+    into = defaultdict(list)  # (sector, group id): columns of people placed there
+    for (k, group_id), column in take.items():
+        into[classes[k].sector, group_id].append(column)
+    for ((sector, _organisation), group_id), column in spread.items():
+        into[sector, group_id].append(column)
     for group in groups:
         for sector in sectors:
-            members = by_sector.get(sector, [])
-            count[sector, group.id] = model.column(group.capacity if members else 0, integer=True)
-            terms = [(take[k, group.id], 1) for k in members]
-            model.row([*terms, (count[sector, group.id], -1)], 0, 0)
+            columns = into.get((sector, group.id), [])
+            count[sector, group.id] = model.column(group.capacity if columns else 0, integer=True)
+            model.row([*((c, 1) for c in columns), (count[sector, group.id], -1)], 0, 0)
         size[group.id] = [(count[s, group.id], 1) for s in sectors]
         model.row(size[group.id], 0, group.capacity)
     every_count = [(column, 1) for column in count.values()]
     model.row(every_count, placed_at_least, np.inf)
-    _ranked_first(model, classes, groups, rules, take, size)
+    _ranked_first(model, classes, groups, rules, outside, size)
     slack = {}
     for rule in rules:
         slack[rule] = []
     _share_rule(model, groups, sectors, rules, count, size, slack, soft)
     _sectors_rule(model, groups, sectors, rules, count, size, slack, soft)
-    _colleague_rule(model, classes, groups, rules, take, slack, soft)
-    rank_cost = {
-        take[k, group.id]: _place_cost(member_class, group.id)
-        for k, member_class in enumerate(classes)
-        for group in groups
-    }
-    return _Built(model, take, count, slack, rank_cost)
+    _colleague_rule(model, classes, groups, rules, take, spread, slack, soft)
+    rank_cost = {column: _place_cost(classes[k], g) for (k, g), column in take.items()}
+    rank_cost |= dict.fromkeys(outside.values(), OTHER_GROUP_COST - NO_PLACE_COST)
+    return _Built(model, take, count, slack, rank_cost, outside, spread)
 
 
-def _ranked_first(model, classes, groups, rules, take, size) -> None:
+def _ranked_first(model, classes, groups, rules, outside, size) -> None:
     """Nobody in a group they did not rank while one they ranked has room: a class's
     places outside its ranking need each of its ranked groups full."""
     if rules.allow_unranked:
@@ -437,24 +460,21 @@ def _ranked_first(model, classes, groups, rules, take, size) -> None:
     # groups outside their rankings only if it is full. Its bound is one more than those
     # classes' people, so that it never binds when the group is full and, when it is not,
     # it only fixes columns at zero: the class counts stay whole (see the module).
-    outside = defaultdict(list)
+    columns = defaultdict(list)
     people = Counter()
     for k, member_class in enumerate(classes):
-        ranked = [g for g in groups if g.id in member_class.ranking]
-        if not ranked:
-            continue  # ranked nothing, or only groups already full
-        columns = [take[k, g.id] for g in groups if g.id not in member_class.ranking]
-        for group in ranked:
-            outside[group.id] += columns
-            people[group.id] += len(member_class.members)
+        for group in groups:
+            if group.id in member_class.ranking:
+                columns[group.id].append(outside[k])
+                people[group.id] += len(member_class.members)
     for group in groups:
-        if not outside[group.id]:
+        if not columns[group.id]:
             continue
         full = model.column(1, integer=True)
         # full = 1 only if the group's places are all given.
         model.row([*size[group.id], (full, -group.capacity)], 0, np.inf)
         bound = people[group.id] + 1
-        model.row([*((c, 1) for c in outside[group.id]), (full, -bound)], -np.inf, 0)
+        model.row([*((c, 1) for c in columns[group.id]), (full, -bound)], -np.inf, 0)
 
 
 def _baseline(rule: Rule, group: Group, rules: MixRules, subject: str = "") -> int:
@@ -513,7 +533,7 @@ def _sectors_rule(model, groups, sectors, rules, count, size, slack, soft) -> No
         model.row([*present, (short, 1), (someone, -wanted)], 0, np.inf)
 
 
-def _colleague_rule(model, classes, groups, rules, take, slack, soft) -> None:
+def _colleague_rule(model, classes, groups, rules, take, spread, slack, soft) -> None:
     most = rules.max_colleagues
     if most is None:
         return
@@ -523,6 +543,7 @@ def _colleague_rule(model, classes, groups, rules, take, slack, soft) -> None:
     excesses = []
     for organisation, class_ids in organisations.items():
         people = sum(len(classes[k].members) for k in class_ids)
+        sectors = {classes[k].sector for k in class_ids}
         for group in groups:
             held = sum(1 for _, o in group.held if o == organisation)
             if people + held <= most:
@@ -535,8 +556,9 @@ def _colleague_rule(model, classes, groups, rules, take, slack, soft) -> None:
             # integers for HiGHS to branch on at 10,000 delegates).
             excess = model.column(upper)
             excesses.append(excess)
-            terms = [*((take[k, group.id], 1) for k in class_ids), (excess, -1)]
-            model.row(terms, -np.inf, most - held)
+            terms = [(take[k, group.id], 1) for k in class_ids if (k, group.id) in take]
+            terms += [(spread[(s, organisation), group.id], 1) for s in sorted(sectors)]
+            model.row([*terms, (excess, -1)], -np.inf, most - held)
     if excesses:
         total = model.column(sum(model.upper[c] for c in excesses), integer=True)
         model.row([*((c, 1) for c in excesses), (total, -1)], 0, 0)
@@ -652,7 +674,9 @@ def _whole_numbers(built: _Built, solution) -> np.ndarray:
     totally unimodular system, so a simplex vertex is whole; HiGHS's MIP answer usually
     is already, and when it is not the same linear programme is solved again by simplex
     with the integers fixed (same or lower rank cost)."""
-    take = np.array(list(built.take.values()), dtype=int)
+    take = np.array(
+        [*built.take.values(), *built.outside.values(), *built.spread.values()], dtype=int
+    )
     if np.allclose(solution[take], np.round(solution[take]), atol=1e-6):
         return np.round(solution)
     model = built.model
@@ -675,9 +699,20 @@ def _whole_numbers(built: _Built, solution) -> np.ndarray:
         bounds=list(zip(lower, upper, strict=True)),
         method="highs-ds",
     )
-    if result.x is None or not np.allclose(result.x[take], np.round(result.x[take]), atol=1e-6):
+    if result.x is not None and np.allclose(result.x[take], np.round(result.x[take]), atol=1e-6):
+        return np.round(result.x)
+    # Not unimodular after all (an organisation whose people are of several sectors
+    # joins two sectors' rows): the same programme, its places declared whole.
+    saved, saved_lower, saved_upper = model.integer, model.lower, model.upper
+    model.integer = [1 if c in set(take.tolist()) else i for c, i in enumerate(saved)]
+    model.lower, model.upper = list(lower), list(upper)
+    try:
+        again = model.solve(built.rank_cost, 60)
+    finally:
+        model.integer, model.lower, model.upper = saved, saved_lower, saved_upper
+    if again.x is None:
         raise AllocationFailed("The solver's answer was not in whole people.")
-    return np.round(result.x)
+    return np.round(again.x)
 
 
 # The allocation ---------------------------------------------------------------------
@@ -707,7 +742,7 @@ def allocate(
         solution, built, stages, left_out_by = _solve(
             classes, open_groups, rules, clock=clock, seats=seats, people=len(applicants)
         )
-        places = _places(classes, open_groups, solution, built.take)
+        places = _places(classes, open_groups, solution, built)
     except _NothingFound as nothing:
         if rules.strict:
             raise AllocationFailed("No allocation was found within the time limit.") from None
@@ -734,7 +769,7 @@ def allocate(
                 seats=seats,
                 people=len(applicants),
             )
-            reference = _places(plain_classes, open_groups, plain_solution, plain_built.take)
+            reference = _places(plain_classes, open_groups, plain_solution, plain_built)
         except AllocationFailed:
             reference = None
     clock.progress(1.0, "Done")
@@ -783,19 +818,32 @@ def _result(applicants, groups, rules, places, stages, left_out_by, seats, refer
     return allocation
 
 
-def _places(classes, groups, solution, take) -> dict[int, int | None]:
-    """Hand each class's places to its members in the seeded order, best choice first."""
-    places = {}
+def _places(classes, groups, solution, built) -> dict[int, int | None]:
+    """Hand each class's places to its members in the seeded order, best choice first;
+    then those placed outside their ranking to their pool's groups (a group they did
+    rank first, should the pool's places include one)."""
+    places, queues = {}, defaultdict(list)
     for k, member_class in enumerate(classes):
         members = iter(member_class.members)
-        ranked = [g.id for g in groups if g.id in member_class.ranking]
-        ranked.sort(key=member_class.ranking.index)
-        others = [g.id for g in groups if g.id not in member_class.ranking]
-        for group_id in ranked + others:
-            for _ in range(round(solution[take[k, group_id]])):
+        ranked = sorted(
+            (g.id for g in groups if (k, g.id) in built.take), key=member_class.ranking.index
+        )
+        for group_id in ranked:
+            for _ in range(round(solution[built.take[k, group_id]])):
                 places[next(members)] = group_id
+        for _ in range(round(solution[built.outside[k]])):
+            queues[member_class.sector, member_class.organisation].append(
+                (next(members), member_class.ranking)
+            )
         for member in members:
             places[member] = None
+    for pool, queue in queues.items():
+        left = {g.id: round(solution[built.spread[pool, g.id]]) for g in groups}
+        for member, ranking in queue:
+            wanted = [g for g in ranking if left.get(g, 0) > 0]
+            group_id = wanted[0] if wanted else next(g for g, n in left.items() if n > 0)
+            places[member] = group_id
+            left[group_id] -= 1
     return places
 
 
