@@ -5,10 +5,12 @@ registrants get the best place left within the rules, and the preview runs as
 background work with its progress on the page."""
 
 import re
+import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -324,3 +326,52 @@ def test_the_report_says_when_the_solver_stopped_at_its_time_limit():
     assert allocation_services._stage_text(Stage("placed", 40))["text"] == (
         "people placed: 40, the best possible"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ranking_changed_while_the_organiser_confirms_is_not_lost():
+    # A delegate's manage form is saving a new ranking (the delegate's row locked, as
+    # update_registration holds it) when the organiser confirms: the confirmation waits
+    # for it, sees the change and refuses, instead of writing the old ranking's place.
+    event, sessions, delegates = make_event(
+        [2, 2], [(Sector.NHS, "A", [0]), (Sector.NHS, "B", [0])]
+    )
+    run = preview(event, max_sector_share=None, min_sectors=None)
+    saving, release, outcome = threading.Event(), threading.Event(), {}
+
+    def change_ranking():
+        try:
+            with transaction.atomic():
+                delegate = Delegate.objects.select_for_update().get(pk=delegates[0].pk)
+                allocation_services.set_preferences(
+                    delegate=delegate,
+                    preferences={sessions[1].agenda_item_id: [sessions[1], sessions[0]]},
+                )
+                saving.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def confirm():
+        try:
+            allocation_services.confirm_allocation(run=run, confirmed_by=None)
+            outcome["confirmed"] = True
+        except ValidationError as error:
+            outcome["refused"] = error.messages
+        finally:
+            connection.close()
+
+    changer = threading.Thread(target=change_ranking)
+    changer.start()
+    assert saving.wait(10)
+    confirmer = threading.Thread(target=confirm)
+    confirmer.start()
+    confirmer.join(1.5)
+    waited = confirmer.is_alive()  # blocked on the delegate's row
+    release.set()
+    changer.join(10)
+    confirmer.join(20)
+
+    assert waited
+    assert outcome == {"refused": ["1 thing changed since this preview: preview again."]}
+    assert not BreakoutChoice.objects.exists()
