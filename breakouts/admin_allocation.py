@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 
@@ -19,7 +20,18 @@ from breakouts.models import AllocationRun, BreakoutPreference, BreakoutSession
 from symposium.enums import BreakoutAllocation
 from symposium.models import Event, NameCollate
 
-RUN_SETTINGS = ["event", "max_sector_share", "min_sectors", "max_colleagues", "seed"]
+RUN_SETTINGS = [
+    "event",
+    "max_sector_share",
+    "strict_sector_share",
+    "min_sectors",
+    "strict_min_sectors",
+    "max_colleagues",
+    "strict_colleagues",
+    "allow_unranked",
+    "time_limit",
+    "seed",
+]
 
 
 class AllocationRunForm(forms.ModelForm):
@@ -68,18 +80,14 @@ class AllocationRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="mix rules")
     def rules(self, run):
-        parts = []
-        if run.max_sector_share is not None:
-            parts.append(f"≤ {run.max_sector_share} % one sector")
-        if run.min_sectors is not None:
-            parts.append(f"≥ {run.min_sectors} sectors")
-        if run.max_colleagues is not None:
-            parts.append(f"≤ {run.max_colleagues} colleagues")
-        return ", ".join(parts) or "none"
+        words = allocation_services.rules_words(allocation_services.mix_rules(run))
+        return ", ".join(words) or "none"
 
     @admin.display(description="first choices")
     def first_choices(self, run):
         rounds = run.report.get("rounds", [])
+        if not rounds:
+            return "–"
         got = sum(r["optimal"]["first"] for r in rounds)
         asked = sum(r["delegates"] for r in rounds)
         return f"{got} of {asked}"
@@ -87,7 +95,7 @@ class AllocationRunAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         try:
-            allocation_services.preview_allocation(run=obj)
+            allocation_services.start_preview(run=obj)
         except ValidationError as error:
             # clean_event refuses the usual cases; this is a race with a confirmation.
             raise PermissionDenied(error.messages[0]) from error
@@ -97,8 +105,10 @@ class AllocationRunAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         confirm = self.admin_site.admin_view(self.confirm_view)
+        status = self.admin_site.admin_view(self.status_view)
         return [
             path("<int:pk>/confirm/", confirm, name="breakouts_allocationrun_confirm"),
+            path("<int:pk>/status/", status, name="breakouts_allocationrun_status"),
             *super().get_urls(),
         ]
 
@@ -114,10 +124,21 @@ class AllocationRunAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 f"Allocation confirmed: {len(created)} places written and each delegate "
-                "emailed their places.",
+                "emailed what they got.",
                 messages.SUCCESS,
             )
         return redirect(reverse("admin:breakouts_allocationrun_change", args=[pk]))
+
+    def status_view(self, request, pk):
+        """The run's progress, for the page's script while the preview is computed."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(
+            AllocationRun.objects.only("status", "progress", "progress_text"), pk=pk
+        )
+        return JsonResponse(
+            {"status": run.status, "progress": run.progress, "progress_text": run.progress_text}
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)
@@ -125,7 +146,10 @@ class AllocationRunAdmin(admin.ModelAdmin):
         if run is not None:
             settings = {name: getattr(run, name) for name in RUN_SETTINGS[1:]}
             settings["event"] = run.event_id
-            query = urlencode({k: "" if v is None else v for k, v in settings.items()})
+            # A checkbox's initial value is on for any text but "": leave out those off.
+            query = urlencode(
+                {k: "" if v is None else v for k, v in settings.items() if v is not False}
+            )
             extra_context |= {
                 "run": run,
                 "rerun_url": f"{reverse('admin:breakouts_allocationrun_add')}?{query}",

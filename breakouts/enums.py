@@ -7,5 +7,7 @@ class ChoiceStatus(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    FAILED = "failed", "Failed"
     PREVIEW = "preview", "Preview"
     CONFIRMED = "confirmed", "Confirmed"

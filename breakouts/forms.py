@@ -96,10 +96,12 @@ class RankedPreferencesMixin:
         if event.breakout_allocation_pending:
             intro = format_html(
                 '<p class="form-text">Rank up to three discussion groups in each round. '
-                "We allocate places on {}, giving as many people as we can their first "
-                "choice and mixing sectors in every group, and email you yours then. Until "
-                "then your places show as “allocation pending” and you can change your "
-                "choices here.</p>",
+                "We allocate places on {}: first a place for everyone the seats allow, in "
+                "a group you ranked whenever one has room; then the organisers’ mix of "
+                "sectors; then as many first choices as we can. We email you yours then. "
+                "Until then your places show as “allocation pending”, and you can change "
+                "your choices on your registration page, through the link in the email we "
+                "send when you register.</p>",
                 when(event.breakout_allocation_on),
             )
         elif self.can_rank:

@@ -210,10 +210,40 @@ class AllocationRun(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Spreads an organisation's people across groups. Blank: no limit.",
     )
+    strict_sector_share = models.BooleanField(
+        "strict: the sector share may leave people out",
+        default=False,
+        help_text="Off: everyone the seats allow gets a place first, and the share is met as "
+        "far as it can be. On: nobody is placed where the share would be broken.",
+    )
+    strict_min_sectors = models.BooleanField(
+        "strict: the number of sectors may leave people out", default=False
+    )
+    strict_colleagues = models.BooleanField(
+        "strict: the colleagues limit may leave people out", default=False
+    )
+    allow_unranked = models.BooleanField(
+        "mixing may move people to groups they did not rank",
+        default=False,
+        help_text="Off: nobody goes to a group they did not rank while one they ranked has room.",
+    )
+    time_limit = models.PositiveSmallIntegerField(
+        "solver time limit (seconds)",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="If the solver stops at the limit, the report says how close to the best "
+        "allocation its answer is.",
+    )
     seed = models.PositiveIntegerField(
         default=1, help_text="Breaks ties: the same delegates and seed give the same allocation."
     )
+    # {delegate pk: {round pk: {"session": pk or None, "outcome": ..., "reason": ...}}}
     places = models.JSONField(default=dict, editable=False)
+    # What the preview was computed from, {key: digest} (see allocation_services.inputs):
+    # confirming recomputes it under lock and refuses if anything differs.
+    inputs = models.JSONField(default=dict, editable=False)
+    progress = models.PositiveSmallIntegerField(default=0, editable=False)  # per cent
+    progress_text = models.CharField(max_length=200, blank=True, editable=False)
     report = models.JSONField(default=dict, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -122,6 +122,11 @@ def _build(
         if given_up_pk
         else None,
     }
+    if kind == "breakout_allocated":
+        # Imported here: the allocation's services send emails through this module.
+        from breakouts.allocation_services import allocation_lines
+
+        context["allocation_lines"] = allocation_lines(delegate=delegate)
     if checkin_emails.wanted(kind, delegate):
         context |= checkin_emails.context(delegate)
     message = checkin_emails.HtmlEmail(
@@ -305,6 +310,6 @@ def notify_breakout_swap(*, choice: BreakoutChoice, given_up: BreakoutSession) -
     _queue("breakout_swap", choice.delegate_id, choice.pk, given_up.pk)
 
 
-def notify_breakout_allocated(*, delegate: Delegate) -> None:
-    """Ranked preferences: the places the allocation gave."""
-    _queue("breakout_allocated", delegate.pk)
+def notify_breakout_allocated(*, delegate_pk: int) -> None:
+    """Ranked preferences: the places the allocation gave, and why, in plain words."""
+    _queue("breakout_allocated", delegate_pk)
