@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('breakouts', '0004_allocation_permissions'),
+        ('breakouts', '0005_breakoutsession_room_restrict'),
     ]
 
     operations = [
