@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import time
 import uuid
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -21,6 +23,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_permissions_policy.decorators import permissions_policy_override
+from django_ratelimit.core import get_usage
 
 from breakouts.models import BreakoutSession
 from checkin import badges, exports, selectors, services
@@ -86,16 +89,14 @@ def _scan_time(value) -> dt.datetime | None:
     return moment
 
 
-def _delegate_id(event: Event, scan: dict) -> int | None:
-    if isinstance(scan.get("code"), str):
-        return delegate_id_for_code(event_id=event.pk, code=scan["code"])
-    delegate = scan.get("delegate")
-    return delegate if isinstance(delegate, int) else None
-
-
 class Scans(DeskMixin, View):
     """POST {"scans": [{"nonce", "code" or "delegate", "at", "desk", "offline"}]}: one
-    answer per scan, in order. A desk sends its offline queue here in one go."""
+    answer per scan, in order. A desk sends its offline queue here in one go. An item
+    {"nonce", "delegate", "at", "undo": true} undoes that scan (see Undo).
+
+    Each item is answered on its own: one the server cannot take is "refused" with a
+    reason and the rest of the batch goes through, so one bad scan never jams a desk.
+    """
 
     def post(self, request, *args, **kwargs):
         try:
@@ -110,13 +111,42 @@ class Scans(DeskMixin, View):
         response["Server-Timing"] = f"checkin;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
+    def code_lookups_used_up(self, *, count_one: bool = False) -> bool:
+        """Codes not found, per member of staff (RATE_LIMITS["checkin-codes"]): a
+        guessed code is not found, a printed one is; `count_one` counts a miss."""
+        usage = get_usage(
+            self.request,
+            group="checkin-codes",
+            key="user",
+            rate=settings.RATE_LIMITS["checkin-codes"]["user"],
+            increment=count_one,
+        )
+        return bool(usage and usage["count"] >= usage["limit"])
+
+    def delegate_id(self, scan: dict) -> int | str | None:
+        """The delegate's pk, None if unknown, or THROTTLED."""
+        if isinstance(scan.get("code"), str):
+            if self.code_lookups_used_up():
+                return THROTTLED
+            found = delegate_id_for_code(event_id=self.event.pk, code=scan["code"])
+            if found is None:
+                self.code_lookups_used_up(count_one=True)
+            return found
+        delegate = scan.get("delegate")
+        return delegate if isinstance(delegate, int) else None
+
     def one(self, scan) -> dict:
         try:
             nonce = uuid.UUID(str(scan["nonce"]))
         except (KeyError, TypeError, ValueError):
             return {"status": "invalid"}
         answer = {"nonce": str(nonce)}
-        delegate_id = _delegate_id(self.event, scan)
+        if scan.get("undo") is True:
+            return {**answer, **_undo(self.event, nonce, scan)}
+        delegate_id = self.delegate_id(scan)
+        if delegate_id is THROTTLED:
+            # Kept in the desk's queue and sent again: the code may well be right.
+            return {**answer, "status": "throttled", "reason": THROTTLED_REASON}
         if delegate_id is None:
             return {**answer, "status": services.Status.UNKNOWN}
         outcome = services.check_in(
@@ -128,35 +158,63 @@ class Scans(DeskMixin, View):
             by=self.request.user,
             sent_offline=bool(scan.get("offline")),
         )
+        answer.update(
+            status=outcome.status,
+            delegate=outcome.delegate.pk if outcome.delegate else None,
+        )
+        if outcome.reason:
+            return {**answer, "reason": str(outcome.reason)}
+        standing = outcome.check_in if outcome.status != services.Status.UNDONE else None
         return {
             **answer,
-            "status": outcome.status,
-            "delegate": outcome.delegate.pk if outcome.delegate else None,
-            "checked_in": selectors.check_in_json(outcome.check_in),
-            "undo_nonce": str(outcome.check_in.nonce) if outcome.check_in else None,
+            "checked_in": selectors.check_in_json(standing),
+            "undo_nonce": str(outcome.check_in.nonce) if standing else None,
         }
 
 
+THROTTLED = "throttled"
+THROTTLED_REASON = "Too many codes not found from this account: wait a minute and try again."
+TOO_LATE_TO_UNDO = "Too late to undo: a check-in can be undone within a minute."
+
+
+def _undo(event: Event, nonce: uuid.UUID, body: dict) -> dict:
+    delegate = body.get("delegate")
+    undone = services.undo_check_in(
+        event=event,
+        nonce=nonce,
+        delegate_id=delegate if isinstance(delegate, int) else None,
+        at=_scan_time(body.get("at")),
+    )
+    if undone:
+        return {"status": services.Status.UNDONE, "undone": True}
+    return {"status": services.Status.REFUSED, "undone": False, "reason": TOO_LATE_TO_UNDO}
+
+
 class Undo(DeskMixin, View):
+    """POST {"nonce", "delegate", "at"}: undo that scan, whether or not the desk saw
+    its answer (or the server saw the scan); sending it again changes nothing."""
+
     def post(self, request, *args, **kwargs):
         try:
-            nonce = uuid.UUID(str(json.loads(request.body)["nonce"]))
+            body = json.loads(request.body)
+            nonce = uuid.UUID(str(body["nonce"]))
         except (ValueError, KeyError, TypeError):
             return JsonResponse({"error": 'Send {"nonce": ...}.'}, status=400)
-        undone = services.undo_check_in(event=self.event, nonce=nonce)
-        return JsonResponse({"undone": undone}, status=200 if undone else 409)
+        answer = _undo(self.event, nonce, body)
+        return JsonResponse(answer, status=200 if answer["undone"] else 409)
 
 
 class WalkIn(DeskMixin, FormView):
     template_name = "checkin/walk_in.html"
     form_class = WalkInForm
 
+    def get_initial(self):
+        # The desk page's link carries the desk's name; the next walk-in keeps it.
+        return {"desk": self.request.GET.get("desk", "")[:40]}
+
     def form_valid(self, form):
         outcome = services.register_walk_in(
-            event=self.event,
-            desk=self.request.GET.get("desk", "")[:40],
-            by=self.request.user,
-            **form.cleaned_data,
+            event=self.event, by=self.request.user, **form.cleaned_data
         )
         name = outcome.delegate.full_name
         if not outcome.created:
@@ -169,7 +227,8 @@ class WalkIn(DeskMixin, FormView):
             )
         else:
             messages.success(self.request, f"{name} is registered and checked in.")
-        return redirect(reverse("checkin:walk-in", kwargs={"slug": self.event.slug}))
+        url = reverse("checkin:walk-in", kwargs={"slug": self.event.slug})
+        return redirect(f"{url}?{urlencode({'desk': form.cleaned_data['desk']})}")
 
 
 class Badges(DeskMixin, View):

@@ -297,6 +297,9 @@ RATE_LIMITS = {
     # Admin sign-in attempts (all usernames) per address: an office of organisers signs
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},
+    # Check-in codes not found, per member of staff: a desk mistypes a few an hour; this
+    # stops anyone trying codes by the hundred (the desk is told to wait a minute).
+    "checkin-codes": {"user": "30/m"},
 }
 
 # Every handler, Django's own included (redefined here), drops manage-link tokens from
