@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views import View
+from django.views.decorators.gzip import gzip_page
 from django.views.generic import FormView, TemplateView
 from django_permissions_policy.decorators import permissions_policy_override
 from django_ratelimit.core import get_usage
@@ -72,14 +74,37 @@ class Desk(DeskMixin, TemplateView):
         return super().get_context_data(sessions=sessions, **kwargs)
 
 
+# How long a version of the desk list is remembered for `?since=`: several refreshes.
+LIST_VERSION_SECONDS = 15 * 60
+
+
+# Compressed: 5,000 delegates are 1.7 MB of JSON, 0.3 MB gzipped. BREACH does not apply
+# in any way that matters (docs/checkin.md): the body holds no session or CSRF token,
+# and the only secrets in it, check-in codes, open nothing.
+@method_decorator(gzip_page, name="dispatch")
 class DeskList(DeskMixin, View):
-    """The event's codes and names, for searching and scanning when offline."""
+    """The event's codes and names, for searching and scanning when offline.
+
+    The whole list, with its `version`; `?since=<version>` answers only what changed
+    since that version (`changed` entries and `removed` ids) when the server still
+    remembers it (LIST_VERSION_SECONDS, in the shared cache), else the whole list
+    again. The list is computed in full either way (a fixed number of queries): the
+    saving is on the venue's Wi-Fi, which was the slow part.
+    """
 
     def get(self, request, *args, **kwargs):
-        entries = selectors.desk_list(
-            event=self.event, with_needs=request.user.has_perm(NEEDS_PERMISSION)
-        )
-        return JsonResponse({"now": timezone.now().isoformat(), "delegates": entries})
+        with_needs = request.user.has_perm(NEEDS_PERMISSION)
+        entries = selectors.desk_list(event=self.event, with_needs=with_needs)
+        version, digests = selectors.list_version(entries)
+        key = f"checkin:list:{self.event.pk}:{int(with_needs)}:"
+        cache.add(key + version, digests, LIST_VERSION_SECONDS)
+        answer = {"now": timezone.now().isoformat(), "version": version}
+        since = request.GET.get("since", "")
+        before = cache.get(key + since) if since.isalnum() and len(since) <= 40 else None
+        if before is None:
+            return JsonResponse({**answer, "delegates": entries})
+        changed, removed = selectors.list_changes(entries, before=before, now=digests)
+        return JsonResponse({**answer, "since": since, "changed": changed, "removed": removed})
 
 
 def _scan_time(value) -> dt.datetime | None:
