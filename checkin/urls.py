@@ -6,6 +6,8 @@ app_name = "checkin"
 
 urlpatterns = [
     path("", views.Desk.as_view(), name="desk"),
+    # Served from under the desk's address: the worker's scope is the desk.
+    path("service-worker.js", views.ServiceWorker.as_view(), name="service-worker"),
     path("list.json", views.DeskList.as_view(), name="list"),
     path("scans/", views.Scans.as_view(), name="scans"),
     path("undo/", views.Undo.as_view(), name="undo"),

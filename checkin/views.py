@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -72,6 +73,21 @@ class Desk(DeskMixin, TemplateView):
         )
         sessions = sessions.order_by("agenda_item__starts_at", "theme__number", "pk")
         return super().get_context_data(sessions=sessions, **kwargs)
+
+
+class ServiceWorker(View):
+    """The desk's service worker (templates/checkin/service-worker.js). From this
+    address its scope is the desk's own path and nothing else of the site. Nothing in
+    it is secret or the event's, so no sign-in: the browser checks it for updates even
+    after the desk signed out."""
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(
+            render_to_string("checkin/service-worker.js", {"slug": kwargs["slug"]}),
+            content_type="text/javascript",
+        )
+        response["Cache-Control"] = "no-cache"
+        return response
 
 
 # How long a version of the desk list is remembered for `?since=`: several refreshes.

@@ -217,3 +217,26 @@ def test_codes_not_found_are_throttled_per_member_of_staff(client, settings):
     client.force_login(staff_user("check_in"))
     [result] = send_scans(client, event, right).json()["results"]
     assert result["status"] == "checked_in"
+
+
+# Point 4: the desk's service worker ----------------------------------------------------
+
+
+def test_the_service_worker_is_served_from_the_desks_address_under_the_csp(client):
+    event = on_the_day()
+    url = desk_url(event, "service-worker")
+    assert url == f"/staff/events/{event.slug}/check-in/service-worker.js"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    # The slug as a JavaScript string (escapejs writes "-" as \u002D).
+    slug = event.slug.replace("-", "\\u002D")
+    assert f'const CACHE = "checkin-desk:{slug}";' in response.content.decode()
+    desk = client.get(desk_url(event))  # signed out: the sign-in page, same policy
+    policy = desk["Content-Security-Policy"]
+    assert "worker-src 'self'" in policy
+    staff = staff_user("check_in")
+    client.force_login(staff)
+    page = client.get(desk_url(event)).content.decode()
+    assert f'data-service-worker-url="{url}"' in page

@@ -47,7 +47,7 @@ def test_the_list_is_gzipped_for_a_browser_that_takes_it(desk_client):
 
 def test_a_refresh_since_a_version_holds_only_changes_and_removals(desk_client):
     event = EventFactory()
-    ana, bob, cat, *others = DelegateFactory.create_batch(30, event=event)
+    ana, bob, cat, *_ = DelegateFactory.create_batch(30, event=event)
     first, _, _ = get_list(desk_client, event)
     version = first["version"]
 
@@ -60,7 +60,7 @@ def test_a_refresh_since_a_version_holds_only_changes_and_removals(desk_client):
     cat.organisation = "Kent Fire and Rescue"
     cat.save()
     dan = DelegateFactory(event=event)
-    refresh, sent, _ = get_list(desk_client, event, since=version)
+    refresh, _, _ = get_list(desk_client, event, since=version)
     assert refresh["since"] == version
     assert refresh["version"] != version
     assert sorted(entry["id"] for entry in refresh["changed"]) == sorted([ana.pk, cat.pk, dan.pk])
