@@ -133,6 +133,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Name badges: a TrueType font for names DejaVu Sans cannot set (CJK, for one), e.g.
+# /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf (fonts-droid-fallback).
+BADGE_FONT = os.environ.get("BADGE_FONT", "")
 
 # Hashed, compressed static files in production; plain finders for the demo and tests,
 # which run without collectstatic.
