@@ -22,13 +22,14 @@ $(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
 install: $(INSTALLED)
 
 # `make demo PORT=8301` serves on another port; HOST and PORT also make SITE_URL (the
-# address in the login it prints and in emailed links) unless SITE_URL is set.
+# address in the login it prints and in emailed links) unless SITE_URL is set. With
+# DATABASE_URL=postgres://… a task worker runs beside the server (`manage.py rundemo`).
 DEMO_ENV = DEBUG=true HOST=$(HOST) PORT=$(PORT)
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py loaddemo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py rundemo $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -115,6 +115,30 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background tasks (symposium.background) -------------------------------------------
+# On PostgreSQL they are queued in the database (procrastinate) and run by workers,
+# `manage.py procrastinate worker`, on any number of servers. Elsewhere (the SQLite demo
+# and test runs) there is no queue: a task runs in-process right after the commit.
+BACKGROUND_QUEUE = env_bool(
+    "BACKGROUND_QUEUE", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+)
+if BACKGROUND_QUEUE:
+    # Before the project's apps, so that their tasks find the app ready; then the
+    # queue's own records and admin (failures, a retry).
+    _at = INSTALLED_APPS.index("symposium")
+    INSTALLED_APPS[_at:_at] = ["procrastinate.contrib.django", "symposium.background"]
+PROCRASTINATE_ON_APP_READY = "symposium.background.failures.on_app_ready"
+# A worker writes a heartbeat every WORKER_HEARTBEAT_SECONDS; one silent for three of
+# them is dead, and its unfinished jobs are retried (symposium.background.tasks).
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS") or 10)
+WORKER_STALLED_SECONDS = 3 * WORKER_HEARTBEAT_SECONDS
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": WORKER_STALLED_SECONDS,
+}
+# Extra modules holding tasks, besides each app's tasks.py (the tests add theirs).
+PROCRASTINATE_IMPORT_PATHS = env_list("PROCRASTINATE_IMPORT_PATHS")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -342,6 +366,10 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # Redis going away and coming back (symposium.cache), each logged once.
         "symposium.cache": {"level": "INFO"},
+        # Every job a worker starts, ends, fails or retries, in the worker's output; not
+        # the set-up every process logs as it starts.
+        "procrastinate": {"level": "WARNING"},
+        "procrastinate.worker": {"level": os.environ.get("WORKER_LOG_LEVEL", "INFO")},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import connection
 
+from tests.background import clear_background_jobs, is_transactional
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -64,6 +65,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_background_jobs_left(request, django_db_blocker):
+    """A transactional test commits its jobs and heartbeats: none outlives it."""
+    yield
+    if is_transactional(request):
+        with django_db_blocker.unblock():
+            clear_background_jobs()
 
 
 @pytest.fixture(autouse=True)

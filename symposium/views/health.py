@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import Error, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from symposium.background.selectors import worker_health
 
 
 def cache_status() -> str:
@@ -15,7 +18,8 @@ def cache_status() -> str:
 @require_GET
 def healthz(request):
     """For the load balancer and monitoring. Redis down is reported but still 200: the
-    app serves without it (symposium.cache), so the server stays in service."""
+    app serves without it (symposium.cache), so the server stays in service. So is a
+    stopped background worker ("worker": "stopped"): the pages do not need it."""
     cache_state = cache_status()
     try:
         with connection.cursor() as cursor:
@@ -25,4 +29,12 @@ def healthz(request):
         return JsonResponse(
             {"status": "unavailable", "database": "down", "cache": cache_state}, status=503
         )
-    return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state})
+    return JsonResponse(
+        {"status": "ok", "database": "ok", "cache": cache_state, "worker": worker_status()}
+    )
+
+
+def worker_status():
+    # Without a queue (SQLite) tasks run in the web process; a stopped worker is
+    # reported, never a reason to take this server out of service.
+    return worker_health() if settings.BACKGROUND_QUEUE else "in-process"

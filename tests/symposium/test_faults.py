@@ -4,7 +4,6 @@ half-written is left behind. The faults are real: the server ends our connection
 
 import socket
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -34,7 +33,7 @@ class Outage:
     def start(self):
         connection.ensure_connection()
         backend_pid = connection.connection.info.backend_pid
-        admin = psycopg2.connect(**connection.get_connection_params())
+        admin = connection.Database.connect(**connection.get_connection_params())
         try:
             with admin.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
