@@ -17,12 +17,14 @@ which has Latin-1 only, and say so in the log.
 import io
 import logging
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import segno
 from bidi import get_display
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from reportlab.lib.colors import HexColor, white
@@ -34,7 +36,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from breakouts.enums import ChoiceStatus
 from checkin.codes import check_in_code
-from checkin.models import BadgePrint
+from checkin.models import BadgePrint, BadgeRun
+from symposium import background
 from symposium.enums import Sector
 from symposium.models import Delegate, Event, by_name
 
@@ -328,8 +331,11 @@ def _draw_badge(canvas: Canvas, delegate: Delegate, x: float, y: float, fonts: F
     canvas.setFillColorRGB(0, 0, 0)
 
 
-def badge_pdf(*, event: Event, delegates: list[Delegate]) -> bytes:
-    """The badges, SHEET.per_page to an A4 page, in the order given."""
+def badge_pdf(
+    *, event: Event, delegates: list[Delegate], progress: Callable[[int], None] | None = None
+) -> bytes:
+    """The badges, SHEET.per_page to an A4 page, in the order given; `progress(n)` is
+    told how many are drawn after each page."""
     badge_fonts = fonts()
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
@@ -339,7 +345,67 @@ def badge_pdf(*, event: Event, delegates: list[Delegate]) -> bytes:
         slot = index % SHEET.per_page
         if index and slot == 0:
             canvas.showPage()
+            if progress is not None:
+                progress(index)
         _draw_badge(canvas, delegate, *SHEET.origin(slot), badge_fonts)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+# More badges than this in one request are made in the background (a BadgeRun): 2,460
+# took 13 s over HTTP, and 5,000 came near gunicorn's 30 s timeout. Up to it, a PDF
+# comes back at once (a breakout session, the latecomers, one delegate).
+BACKGROUND_OVER = 200
+PROGRESS_EVERY = 200  # badges between two saves of a run's progress
+
+
+def start_badge_run(
+    *, event: Event, scope: str, total: int, session_id: int | None = None, by=None
+) -> BadgeRun:
+    """Queue the badges of `scope` to be made in the background.
+
+    Side effects: a BadgeRun; a job for checkin.tasks.make_badges, queued in this
+    transaction (symposium.background)."""
+    from checkin import tasks
+
+    with transaction.atomic():
+        run = BadgeRun.objects.create(
+            event=event, scope=scope, session_id=session_id, by=by, total=total
+        )
+        background.defer(tasks.make_badges, run_id=run.pk)
+    return run
+
+
+def make_badge_run(*, run_id: int, now=None) -> None:
+    """Make a run's badges: status and progress saved as it goes, then the PDF. A run
+    of every badge is recorded as a print when done (`scope=new` counts from there).
+    Run again after a worker died, it starts over. Side effects: updates the BadgeRun
+    (progress in their own short transactions, so the desk sees them); a BadgePrint."""
+    run = BadgeRun.objects.filter(pk=run_id).select_related("event").defer("pdf").first()
+    if run is None or run.status == BadgeRun.Status.DONE:
+        return
+    runs = BadgeRun.objects.filter(pk=run_id)
+    try:
+        delegates = badge_delegates(event=run.event, scope=run.scope, session_id=run.session_id)
+        runs.update(status=BadgeRun.Status.RUNNING, total=len(delegates), done=0)
+        reported = [0]
+
+        def progress(count: int) -> None:
+            if count - reported[0] >= PROGRESS_EVERY:
+                reported[0] = count
+                runs.update(done=count)
+
+        pdf = badge_pdf(event=run.event, delegates=delegates, progress=progress)
+    except Exception:
+        runs.update(status=BadgeRun.Status.FAILED)
+        raise
+    with transaction.atomic():
+        runs.update(
+            status=BadgeRun.Status.DONE,
+            done=len(delegates),
+            pdf=pdf,
+            finished_at=now or timezone.now(),
+        )
+        if run.scope == "all":
+            record_print(event=run.event, by=run.by, count=len(delegates))

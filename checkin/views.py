@@ -32,6 +32,7 @@ from breakouts.models import BreakoutSession
 from checkin import badges, exports, selectors, services
 from checkin.codes import delegate_id_for_code
 from checkin.forms import BadgeScope, WalkInForm
+from checkin.models import BadgeRun
 from symposium.enums import ExportFormat
 from symposium.exports.base import file_response
 from symposium.exports.forms import NEEDS_PERMISSION
@@ -273,7 +274,9 @@ class WalkIn(DeskMixin, FormView):
 
 
 class Badges(DeskMixin, View):
-    """The badges PDF: ?scope=all|new|session|delegate (&session=<id> / &delegate=<id>)."""
+    """The badges PDF: ?scope=all|new|session|delegate (&session=<id> / &delegate=<id>).
+    Up to badges.BACKGROUND_OVER badges at once; more are made in the background, and
+    the desk is sent to the run's page, which says how far it got and offers the PDF."""
 
     def get(self, request, *args, **kwargs):
         form = BadgeScope(request.GET or {"scope": "all"})
@@ -286,11 +289,74 @@ class Badges(DeskMixin, View):
             session_id=data.get("session"),
             delegate_id=data.get("delegate"),
         )
+        if len(delegates) > badges.BACKGROUND_OVER:
+            run = badges.start_badge_run(
+                event=self.event,
+                scope=data["scope"],
+                session_id=data.get("session"),
+                total=len(delegates),
+                by=request.user,
+            )
+            return redirect(
+                reverse("checkin:badge-run", kwargs={"slug": self.event.slug, "run": run.pk})
+            )
         pdf = badges.badge_pdf(event=self.event, delegates=delegates)
         if data["scope"] == "all":
             badges.record_print(event=self.event, by=request.user, count=len(delegates))
         response = HttpResponse(pdf, content_type="application/pdf")
         name = f"badges-{self.event.slug}-{data['scope']}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class _BadgeRunMixin(DeskMixin):
+    @cached_property
+    def run(self) -> BadgeRun:
+        runs = BadgeRun.objects.filter(event=self.event).defer("pdf")
+        return get_object_or_404(runs, pk=self.kwargs["run"])
+
+    def status(self) -> dict:
+        run = self.run
+        return {
+            "status": run.status,
+            "label": run.get_status_display(),
+            "done": run.done,
+            "total": run.total,
+            "download": reverse(
+                "checkin:badge-run-pdf", kwargs={"slug": self.event.slug, "run": run.pk}
+            )
+            if run.status == BadgeRun.Status.DONE
+            else None,
+        }
+
+
+class BadgeRunPage(_BadgeRunMixin, TemplateView):
+    """How far a background run of badges got; its PDF when ready. The page asks again
+    by itself (static/checkin/badge_run.js), or by its "Check again" link."""
+
+    template_name = "checkin/badge_run.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("run", None)  # the URL's id: the run itself instead
+        return super().get_context_data(badge_run=self.run, status=self.status(), **kwargs)
+
+
+class BadgeRunStatus(_BadgeRunMixin, View):
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(self.status())
+
+
+class BadgeRunPdf(_BadgeRunMixin, View):
+    def get(self, request, *args, **kwargs):
+        pdf = (
+            BadgeRun.objects.filter(pk=self.run.pk, status=BadgeRun.Status.DONE)
+            .values_list("pdf", flat=True)
+            .first()
+        )
+        if pdf is None:
+            return HttpResponse("These badges are not ready yet.", status=404)
+        response = HttpResponse(bytes(pdf), content_type="application/pdf")
+        name = f"badges-{self.event.slug}-{self.run.scope}-{self.run.pk}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
