@@ -427,3 +427,21 @@ def test_a_jammed_batch_goes_through_and_the_desk_shows_what_was_refused(new_pag
     page.get_by_role("button", name="Sign out of this desk").click()
     page.wait_for_url("**/admin/login/**")
     assert page.script_errors == []
+
+
+def test_a_code_typed_loosely_offline_is_found_in_the_desks_list(new_page, desk_event):
+    event, delegates = desk_event
+    page = new_page()
+    watch_errors(page)
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    page.context.set_offline(True)
+    typed = " ".join(check_in_code(delegates[3]).replace("-", "").lower())
+    page.get_by_label("Or type the code under the QR code").fill(typed)
+    page.get_by_role("button", name="Check in", exact=True).click()
+    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+    expect(page.locator("#checkin-result-name")).to_have_text("Tom Oliver")
+    page.get_by_role("button", name="Next delegate").click()
+    page.context.set_offline(False)
+    assert wait_for(lambda: CheckIn.objects.filter(delegate=delegates[3]).count() == 1)
+    assert page.script_errors == []
