@@ -160,7 +160,10 @@ def test_redis_killed_under_traffic_costs_no_request_and_is_used_again_when_back
     assert {status for _, status in visitors.statuses} <= {200, 302}
     assert ("admin", 200) in visitors.statuses[-1:]
     assert event.delegates.count() == visitors.rounds + 1
-    assert asyncio.run(health(base)) == (200, {"status": "ok", "database": "ok", "cache": "down"})
+    assert asyncio.run(health(base)) == (
+        200,
+        {"status": "ok", "database": "ok", "cache": "down", "worker": "stopped"},
+    )
 
     own_redis.start()  # empty, on the same port
     time.sleep(0.3)
@@ -168,7 +171,10 @@ def test_redis_killed_under_traffic_costs_no_request_and_is_used_again_when_back
 
     assert {status for _, status in visitors.statuses} <= {200, 302}
     assert any(key.startswith(b"test-") for key in own_redis.stored_keys())
-    assert asyncio.run(health(base)) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+    assert asyncio.run(health(base)) == (
+        200,
+        {"status": "ok", "database": "ok", "cache": "ok", "worker": "stopped"},
+    )
     log = stderr.read_text()
     assert log.count(OUTAGE_STARTED) == 1
     assert log.count(OUTAGE_ENDED) == 1

@@ -102,7 +102,12 @@ def test_database_gone_gives_the_503_page_and_healthz_503_until_it_is_back(clien
     outage.end()
 
     assert client.get(register).status_code == 200
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "stopped",
+    }
 
 
 @pytest.fixture

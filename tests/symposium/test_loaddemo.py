@@ -416,7 +416,7 @@ def test_make_demo_passes_host_and_port_to_every_step():
     assert [step.split("manage.py ")[1] for step in steps] == [
         "migrate --noinput",
         "loaddemo",
-        "runserver 127.0.0.1:8301",
+        "rundemo 127.0.0.1:8301",  # runserver, with a task worker on PostgreSQL
     ]
     assert all("HOST=127.0.0.1 PORT=8301" in step for step in steps)
 

@@ -162,13 +162,23 @@ def test_rate_limits_count_in_redis_and_let_everyone_through_while_it_is_gone(
 
 
 def test_healthz_reports_redis_down_but_stays_in_service(redis_cache, client):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "stopped",
+    }
 
     redis_cache.kill()
 
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "down"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "down",
+        "worker": "stopped",
+    }
 
 
 class OutOfReach:
