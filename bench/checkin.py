@@ -139,7 +139,7 @@ async def desk(conn, base, slug, number, codes, stats, answers, server):
                 if result is not None:
                     server.latencies.append(server_ms(r) / 1000)
             if result is None:
-                stats.errors += 1
+                stats.failures["no answer"] += 1
                 continue
             stats.latencies.append(time.perf_counter() - started)
             answers.append(result["results"][0]["status"])
@@ -290,7 +290,7 @@ def main():
     )
     print(f"  refresh, quiet  {quiet['wire'] or quiet['json']} bytes (nothing changed)")
     print(f"\nCheck-in: {args.desks} desks, {len(scanned)} delegates scanned twice each")
-    print(f"  requests        {stats.count} ({stats.errors} errors)")
+    print(f"  requests        {len(stats.latencies) + stats.errors} ({stats.errors} errors)")
     print(f"  check-ins/s     {stats.per_second:.0f}")
     p50, p95 = stats.percentile(0.5), stats.percentile(0.95)
     print(f"  p50 / p95       {p50:.1f} / {p95:.1f} ms (client-side, over loopback)")
