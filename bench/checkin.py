@@ -1,5 +1,5 @@
-"""Check-in benchmark: 5 desks scanning at once on the 5,000-delegate bench event, then
-name badges for 1,000 delegates.
+"""Check-in benchmark: the desk's list, 5 desks scanning at once on the 5,000-delegate
+bench event, then name badges for the whole event as background work.
 
     .venv/bin/python -u bench/checkin.py [--desks 5] [--scans 600] [--skip-build]
 
@@ -13,10 +13,14 @@ name badges for 1,000 delegates.
    again in one request, as a desk coming back online resends a queue whose answer it
    never got (same nonces). Latency is measured at the client, so it is the server's
    time plus the loopback.
+   Before the desks start, one desk fetches the whole list (gzip, as a browser asks);
+   after they finish, it refreshes with ?since=<that version> (every scan a change)
+   and once more with nothing changed: bytes on the wire and uncompressed.
 4. Reads the database: standing check-ins must equal the delegates scanned (0 lost) and
    no delegate may have two (0 doubles).
-5. In a fresh child process: the badges PDF for 1,000 delegates, its time and peak
-   resident memory.
+5. In a fresh child process: a background badge run of every confirmed delegate
+   (checkin.badges.start_badge_run, then a procrastinate worker runs the job in that
+   process): its time and the process's peak resident memory.
 """
 
 import argparse
@@ -44,10 +48,11 @@ PORT = 8110
 USERNAME = "bench-desk"
 PASSWORD = "bench-desk-password-" + "x" * 12
 CSRF = re.compile(r'data-csrf="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def django_setup():
-    os.environ.update(server_env(CACHE_KEY_PREFIX="bench-checkin"))
+    os.environ.update(server_env(PORT, CACHE_KEY_PREFIX="bench-checkin"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "symposium.settings"
     import django
 
@@ -85,7 +90,7 @@ def child_setup(args):
 
 async def sign_in(session, base, desk_path):
     status, html = await driver.fetch(session, f"{base}/admin/login/")
-    token = driver.CSRF_INPUT.search(html).group(1)
+    token = CSRF_INPUT.search(html).group(1)
     data = {"csrfmiddlewaretoken": token, "username": USERNAME, "password": PASSWORD}
     async with session.post(f"{base}/admin/login/", data=data, allow_redirects=False) as answer:
         await answer.read()
@@ -97,6 +102,25 @@ async def sign_in(session, base, desk_path):
 
 def server_ms(response) -> float:
     return float(response.headers["Server-Timing"].rsplit("dur=", 1)[1])
+
+
+async def list_bytes(session, url):
+    """(bytes on the wire, bytes of JSON, the answer) of the desk's list, gzipped."""
+    async with session.get(url, headers={"Accept-Encoding": "gzip"}) as r:
+        assert r.status == 200, f"list: {r.status}"
+        wire = int(r.headers.get("Content-Length", 0))
+        body = await r.read()  # aiohttp undoes the gzip
+        return wire, len(body), json.loads(body)
+
+
+async def measure_list(conn, base, slug, sizes, *, since=None):
+    path = f"/staff/events/{slug}/check-in/"
+    async with driver.client(conn) as session:
+        await sign_in(session, base, path)
+        url = f"{base}{path}list.json" + (f"?since={since}" if since else "")
+        wire, whole, data = await list_bytes(session, url)
+        sizes.append({"wire": wire, "json": whole, "data": data})
+        return data["version"]
 
 
 async def desk(conn, base, slug, number, codes, stats, answers, server):
@@ -115,7 +139,7 @@ async def desk(conn, base, slug, number, codes, stats, answers, server):
                 if result is not None:
                     server.latencies.append(server_ms(r) / 1000)
             if result is None:
-                stats.errors += 1
+                stats.failures["no answer"] += 1
                 continue
             stats.latencies.append(time.perf_counter() - started)
             answers.append(result["results"][0]["status"])
@@ -139,19 +163,23 @@ async def run_desks(base, slug, codes, args):
     stats = driver.Stats("check-in")
     server = driver.Stats("server")
     answers = []
+    sizes = []
     conn = driver.connector(limit=args.desks * 2)
-    started = time.perf_counter()
     try:
+        version = await measure_list(conn, base, slug, sizes)
+        started = time.perf_counter()
         await asyncio.gather(
             *[
                 desk(conn, base, slug, n + 1, work[n], stats, answers, server)
                 for n in range(args.desks)
             ]
         )
+        stats.seconds = time.perf_counter() - started
+        after = await measure_list(conn, base, slug, sizes, since=version)
+        await measure_list(conn, base, slug, sizes, since=after)
     finally:
         await conn.close()
-    stats.seconds = time.perf_counter() - started
-    return scanned, stats, answers, server
+    return scanned, stats, answers, server, sizes
 
 
 def database_counts(slug, scanned_count):
@@ -165,41 +193,48 @@ def database_counts(slug, scanned_count):
     return {"standing": standing.count(), "doubles": doubles, "scanned": scanned_count}
 
 
-def badges_step(count):
-    """In a fresh process: the badges PDF for `count` delegates; JSON figures."""
+def badges_step():
+    """In a fresh process: a background badge run of all the event's confirmed
+    delegates, made by a procrastinate worker in this process; JSON figures."""
     import resource
 
     django_setup()
     from django.db import connection
+    from procrastinate.contrib.django import app
 
     from bench import bigevent
-    from checkin.badges import badge_pdf
-    from symposium.models import Delegate, Event, by_name
+    from checkin import badges
+    from checkin.models import BadgeRun
 
     connection.ensure_connection()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    event = Event.objects.get(slug=bigevent.BIG_SLUG)
+    event = bigevent_event(bigevent.BIG_SLUG)
+    total = len(badges.badge_delegates(event=event, scope="all"))
     started = time.perf_counter()
-    delegates = list(
-        Delegate.objects.filter(event=event)
-        .confirmed()
-        .only("event_id", "first_name", "last_name", "organisation", "sector")
-        .order_by(*by_name())[:count]
-    )
-    pdf = badge_pdf(event=event, delegates=delegates)
+    run = badges.start_badge_run(event=event, scope="all", total=total)
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    run = BadgeRun.objects.get(pk=run.pk)
     print(
         json.dumps(
             {
-                "badges": len(delegates),
+                "badges": run.done,
+                "status": run.status,
                 "seconds": seconds,
-                "bytes": len(pdf),
+                "bytes": len(run.pdf or b""),
                 "maxrss_mib": peak,
                 "baseline_maxrss_mib": baseline,
             }
         )
     )
+
+
+def bigevent_event(slug):
+    from symposium.models import Event
+
+    return Event.objects.get(slug=slug)
 
 
 def child(*args):
@@ -213,7 +248,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--desks", type=int, default=5)
     parser.add_argument("--scans", type=int, default=600, help="Delegates scanned (twice each).")
-    parser.add_argument("--badges", type=int, default=1000)
     parser.add_argument("--skip-build", action="store_true", help="Reuse the large event.")
     parser.add_argument("--step", choices=["setup", "badges", "count"], help=argparse.SUPPRESS)
     parser.add_argument("--scanned", type=int, default=0, help=argparse.SUPPRESS)
@@ -224,15 +258,16 @@ def main():
     if args.step == "setup":
         return child_setup(args)
     if args.step == "badges":
-        return badges_step(args.badges)
+        return badges_step()
     if args.step == "count":
         print(json.dumps(database_counts(args.slug, args.scanned)))
         return None
     create_database()
     setup = json.loads(child("--step", "setup", *(["--skip-build"] if args.skip_build else [])))
-    server = start_server(PORT, RATELIMIT_ENABLE="false", CACHE_KEY_PREFIX="bench-checkin")
+    config = str(ROOT / "symposium" / "gunicorn.conf.py")
+    server = start_server(PORT, config, RATELIMIT_ENABLE="false", CACHE_KEY_PREFIX="bench-checkin")
     try:
-        scanned, stats, answers, server_stats = asyncio.run(
+        scanned, stats, answers, server_stats, sizes = asyncio.run(
             run_desks(f"http://127.0.0.1:{PORT}", setup["slug"], setup["codes"], args)
         )
     finally:
@@ -241,8 +276,21 @@ def main():
         child("--step", "count", "--slug", setup["slug"], "--scanned", str(len(scanned)))
     )
     lost = counts["scanned"] - counts["standing"]
+    full, after_scans, quiet = sizes
+    print(f"\nDesk list: {len(full['data']['delegates'])} delegates")
+    print(
+        f"  whole list      {full['wire'] / 1024:.0f} KiB gzipped "
+        f"({full['json'] / 1024:.0f} KiB JSON)"
+    )
+    print(
+        f"  refresh         {after_scans['wire'] / 1024:.1f} KiB gzipped "
+        f"({after_scans['json'] / 1024:.0f} KiB JSON) after {len(scanned)} check-ins: "
+        f"{len(after_scans['data']['changed'])} changed, "
+        f"{len(after_scans['data']['removed'])} removed"
+    )
+    print(f"  refresh, quiet  {quiet['wire'] or quiet['json']} bytes (nothing changed)")
     print(f"\nCheck-in: {args.desks} desks, {len(scanned)} delegates scanned twice each")
-    print(f"  requests        {stats.count} ({stats.errors} errors)")
+    print(f"  requests        {len(stats.latencies) + stats.errors} ({stats.errors} errors)")
     print(f"  check-ins/s     {stats.per_second:.0f}")
     p50, p95 = stats.percentile(0.5), stats.percentile(0.95)
     print(f"  p50 / p95       {p50:.1f} / {p95:.1f} ms (client-side, over loopback)")
@@ -254,17 +302,18 @@ def main():
     print(f"  second scans    {answers.count('already')} answered 'already checked in'")
     print(f"  doubles         {counts['doubles']}")
     print(f"  lost            {lost}")
-    badges = json.loads(child("--step", "badges", "--badges", str(args.badges)))
+    badges = json.loads(child("--step", "badges"))
     print(
-        f"\nBadges: {badges['badges']} in {badges['seconds']:.1f} s, "
-        f"{badges['bytes'] / 2**20:.1f} MiB PDF, peak RSS {badges['maxrss_mib']:.0f} MiB "
-        f"(after start-up {badges['baseline_maxrss_mib']:.0f} MiB)"
+        f"\nBadges in the background: {badges['badges']} ({badges['status']}) in "
+        f"{badges['seconds']:.1f} s, {badges['bytes'] / 2**20:.1f} MiB PDF, worker's peak RSS "
+        f"{badges['maxrss_mib']:.0f} MiB (after start-up {badges['baseline_maxrss_mib']:.0f} MiB)"
     )
     ok = (
         stats.errors == 0
         and counts["doubles"] == 0
         and lost == 0
         and answers.count("checked_in") == len(scanned)
+        and badges["status"] == "done"
     )
     sys.exit(0 if ok else 1)
 

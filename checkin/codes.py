@@ -17,7 +17,7 @@ from symposium.models import Delegate
 SALT = "checkin.code"
 MAC_LENGTH = 8
 CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "ABCDEFGHJKMNPQRSTVWXYZ0123456789")
-SHAPE = re.compile(r"^(\d{1,12})-([0-9A-Z]{8})$")
+SHAPE = re.compile(r"^(\d{1,12})([0-9A-Z]{8})$")
 
 
 def _mac(event_id: int, delegate_id: int) -> str:
@@ -30,8 +30,9 @@ def check_in_code(delegate: Delegate) -> str:
 
 
 def normalise(code: str) -> str:
-    """What a person typed: spaces gone, upper case, O read as 0 and I or L as 1."""
-    code = re.sub(r"\s+", "", code).upper()
+    """What a person typed: spaces gone (and any dash: the hyphen is optional, and a
+    phone may type another dash), upper case, O read as 0 and I or L as 1."""
+    code = re.sub(r"[\s\-\u2010-\u2015\u2212]+", "", code).upper()
     return code.replace("O", "0").replace("I", "1").replace("L", "1")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 
-from checkin.models import CheckIn
+from checkin.models import CheckIn, WalkIn
 from checkin.selectors import standing_check_ins
 from symposium.exports.attendees import SECTOR_LABELS
 from symposium.exports.base import Column, ListExporter
@@ -29,6 +29,7 @@ class AttendanceList(ListExporter):
             Column("Checked in", 12),
             Column("Checked in at", 18),
             Column("Desk", 12),
+            Column("Walk-in", 8),
         ]
 
     def row_count(self) -> int:
@@ -36,6 +37,9 @@ class AttendanceList(ListExporter):
 
     def rows(self) -> Iterator[list[Any]]:
         standing = standing_check_ins(event=self.event)
+        walk_ins = set(
+            WalkIn.objects.filter(delegate__event=self.event).values_list("delegate_id", flat=True)
+        )
         for delegate in self.delegates.order_by(*by_name()).iterator(chunk_size=2000):
             here = standing.get(delegate.pk)
             yield [
@@ -45,6 +49,7 @@ class AttendanceList(ListExporter):
                 "Yes" if here else "No",
                 here.at if here else None,
                 here.desk if here else "",
+                "Yes" if delegate.pk in walk_ins else "No",
             ]
 
 

@@ -25,6 +25,15 @@ class WalkInForm(forms.Form):
         choices=[("", "Choose a sector"), *Sector.choices],
         error_messages={"required": "Choose their sector"},
     )
+    # Recorded on the walk-in and its check-in, as a scan records its desk.
+    desk = forms.CharField(
+        label="This desk",
+        max_length=40,
+        error_messages={
+            "required": "Enter the desk's name, as on the check-in desk page",
+            "max_length": "Enter at most 40 characters",
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

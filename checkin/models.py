@@ -79,3 +79,35 @@ class BadgePrint(models.Model):
 
     def __str__(self):
         return f"Badges for {self.event_id} at {self.printed_at}"
+
+
+class BadgeRun(models.Model):
+    """Badges for many delegates, made in the background (checkin.tasks.make_badges):
+    how far it got, then the PDF, for the staff who may check in to download. The PDF
+    holds names, so it is kept in the database with the event (deleted with it), never
+    under MEDIA_ROOT, where files are served to anyone."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Making the badges"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="badge_runs")
+    scope = models.CharField(max_length=20)
+    session_id = models.PositiveIntegerField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Badges for {self.event_id} ({self.scope}, {self.status})"

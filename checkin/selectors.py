@@ -1,6 +1,8 @@
 """What the desk holds: the event's confirmed delegates with their codes, breakouts and
 check-ins; and live attendance for the overview. A fixed number of queries each."""
 
+import hashlib
+import json
 from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -71,6 +73,30 @@ def desk_list(*, event: Event, with_needs: bool) -> list[dict]:
             entry["access_needs"] = delegate.access_needs
         entries.append(entry)
     return entries
+
+
+def _digest(entry: dict) -> str:
+    text = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def list_version(entries: list[dict]) -> tuple[str, dict[int, str]]:
+    """The list's version (a digest of every entry's) and each entry's digest by id."""
+    digests = {entry["id"]: _digest(entry) for entry in entries}
+    whole = hashlib.blake2b(digest_size=10)
+    for entry_id, digest in digests.items():
+        whole.update(f"{entry_id}:{digest};".encode())
+    return whole.hexdigest(), digests
+
+
+def list_changes(
+    entries: list[dict], *, before: dict[int, str], now: dict[int, str]
+) -> tuple[list[dict], list[int]]:
+    """What changed from a list whose digests were `before`: entries new or different,
+    and the ids gone (cancelled, waitlisted again, deleted)."""
+    changed = [entry for entry in entries if before.get(entry["id"]) != now[entry["id"]]]
+    removed = [entry_id for entry_id in before if entry_id not in now]
+    return changed, removed
 
 
 def _counts(rows, key: str, labels: dict | None = None) -> list[dict]:

@@ -11,7 +11,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from checkin.models import CheckIn, WalkIn
@@ -22,6 +22,8 @@ from symposium.services import register_delegate
 # A desk's clock may run ahead of the server's; a scan is never later than this ahead.
 CLOCK_SKEW = dt.timedelta(minutes=2)
 UNDO_WITHIN = dt.timedelta(minutes=1)
+# Before the event's first day a desk is being tried out: its scans of the last day count.
+TRY_OUT = dt.timedelta(days=1)
 
 
 class Status(enum.StrEnum):
@@ -29,6 +31,13 @@ class Status(enum.StrEnum):
     ALREADY = "already"  # checked in before: `check_in` is the earlier one
     UNKNOWN = "unknown"  # not a delegate of this event
     NOT_CONFIRMED = "not_confirmed"  # waitlisted or cancelled
+    REFUSED = "refused"  # this scan cannot be taken: `reason` says why
+    UNDONE = "undone"  # the scan was undone (by its nonce) before or after it arrived
+
+
+class Reason(enum.StrEnum):
+    NONCE_REUSED = "This scan's id was already used for another delegate."
+    TOO_EARLY = "The scan's time is before the event's first day: check the desk's clock."
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,20 @@ class Outcome:
     status: Status
     check_in: CheckIn | None = None
     delegate: Delegate | None = None
+    reason: str = ""
 
 
 def _scan_time(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if at is None:
         return now
     return min(at, now + CLOCK_SKEW)
+
+
+def earliest_scan(*, event: Event, now: dt.datetime) -> dt.datetime:
+    """No check-in is dated before the event's first day (00:00 in the event's time
+    zone); before that day, while a desk is being tried out, not before a day ago."""
+    first_day = timezone.make_aware(dt.datetime.combine(event.starts_on, dt.time.min))
+    return first_day if now >= first_day else now - TRY_OUT
 
 
 def check_in(
@@ -62,6 +79,11 @@ def check_in(
     the same answer. When the delegate is already checked in, the earliest scan wins:
     the standing check-in takes this scan's time and desk if this one came first.
 
+    Refused, with a reason and nothing changed: a nonce already used for another
+    delegate (a desk's bug must not stop the rest of its queue), and a scan dated
+    before the event (`earliest_scan`: a desk whose clock says 1970). A nonce that was
+    undone before its scan arrived (`undo_check_in`) answers UNDONE.
+
     Side effects: locks the delegate row; creates a CheckIn, or moves the standing one
     to an earlier scan.
     """
@@ -71,16 +93,33 @@ def check_in(
         delegate = Delegate.objects.select_for_update().filter(pk=delegate_id, event=event).first()
         if delegate is None:
             return Outcome(Status.UNKNOWN)
-        repeated = CheckIn.objects.filter(nonce=nonce, delegate=delegate).first()
+        repeated = CheckIn.objects.filter(nonce=nonce).first()
+        if repeated is not None and repeated.delegate_id != delegate.pk:
+            return Outcome(Status.REFUSED, delegate=delegate, reason=Reason.NONCE_REUSED)
         if repeated is not None:
+            if repeated.undone_at is not None:
+                return Outcome(Status.UNDONE, repeated, delegate)
             return Outcome(Status.CHECKED_IN, repeated, delegate)
         if delegate.status != RegistrationStatus.CONFIRMED:
             return Outcome(Status.NOT_CONFIRMED, delegate=delegate)
+        if at < earliest_scan(event=event, now=now):
+            return Outcome(Status.REFUSED, delegate=delegate, reason=Reason.TOO_EARLY)
         standing = CheckIn.objects.filter(delegate=delegate, undone_at__isnull=True).first()
         if standing is None:
-            created = CheckIn.objects.create(
-                delegate=delegate, at=at, desk=desk, by=by, nonce=nonce, sent_offline=sent_offline
-            )
+            try:
+                # A savepoint: the same nonce sent for another delegate at this very
+                # moment (another row lock) is refused here, not a 500.
+                with transaction.atomic():
+                    created = CheckIn.objects.create(
+                        delegate=delegate,
+                        at=at,
+                        desk=desk,
+                        by=by,
+                        nonce=nonce,
+                        sent_offline=sent_offline,
+                    )
+            except IntegrityError:
+                return Outcome(Status.REFUSED, delegate=delegate, reason=Reason.NONCE_REUSED)
             return Outcome(Status.CHECKED_IN, created, delegate)
         if at < standing.at:
             standing.at, standing.desk, standing.by = at, desk, by
@@ -88,17 +127,48 @@ def check_in(
         return Outcome(Status.ALREADY, standing, delegate)
 
 
-def undo_check_in(*, event: Event, nonce: uuid.UUID, now: dt.datetime | None = None) -> bool:
-    """Undo a check-in made less than a minute ago (by the server's clock); True if
-    done. Side effects: locks the delegate row, stamps the check-in's `undone_at`."""
+def undo_check_in(
+    *,
+    event: Event,
+    nonce: uuid.UUID,
+    delegate_id: int | None = None,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Undo the scan with this nonce; True if it is undone (now or before: sending the
+    same undo again, after a lost answer, gets the same True).
+
+    Allowed within UNDO_WITHIN of the scan, by the desk's time of the undo (`at`, which
+    an offline desk sends later) or by the server's clock. A desk may undo a scan whose
+    answer it never saw, or that has not reached the server yet: given the delegate, an
+    undone check-in is kept under the nonce, so the scan, if it arrives later, changes
+    nothing and is answered UNDONE.
+
+    Side effects: locks the delegate row; stamps the check-in's `undone_at`, or creates
+    an undone one for a scan not seen yet.
+    """
     now = now or timezone.now()
+    undo_at = _scan_time(at, now)
     with transaction.atomic():
         found = CheckIn.objects.filter(nonce=nonce, delegate__event=event).first()
         if found is None:
-            return False
+            if delegate_id is None:
+                return False
+            delegate = (
+                Delegate.objects.select_for_update().filter(pk=delegate_id, event=event).first()
+            )
+            if delegate is None:
+                return False
+            if CheckIn.objects.filter(nonce=nonce).exists():
+                return False  # another event's, or another delegate's, nonce
+            CheckIn.objects.create(delegate=delegate, at=undo_at, nonce=nonce, undone_at=now)
+            return True
         Delegate.objects.select_for_update().filter(pk=found.delegate_id).first()
         found.refresh_from_db()
-        if found.undone_at is not None or now - found.recorded_at > UNDO_WITHIN:
+        if found.undone_at is not None:
+            return True
+        in_time = undo_at - found.at <= UNDO_WITHIN or now - found.recorded_at <= UNDO_WITHIN
+        if not in_time:
             return False
         found.undone_at = now
         found.save(update_fields=["undone_at"])

@@ -160,6 +160,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Name badges: a TrueType font for names DejaVu Sans cannot set (CJK, for one), e.g.
+# /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf (fonts-droid-fallback).
+BADGE_FONT = os.environ.get("BADGE_FONT", "")
 
 # Hashed, compressed static files in production; plain finders for the demo and tests,
 # which run without collectstatic.
@@ -255,6 +258,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The check-in desk's service worker, served from under the desk's address.
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -335,6 +340,9 @@ RATE_LIMITS = {
     # Admin sign-in attempts (all usernames) per address: an office of organisers signs
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},
+    # Check-in codes not found, per member of staff: a desk mistypes a few an hour; this
+    # stops anyone trying codes by the hundred (the desk is told to wait a minute).
+    "checkin-codes": {"user": "30/m"},
 }
 # Those limits are off while Redis is away. Whatever Redis does, one inbox is emailed a
 # manage link (asked for again, or registered again) at most this many times an hour,

@@ -1,9 +1,19 @@
 /* The check-in desk. It keeps the event's list of delegates (codes and names) in this
- * browser's localStorage, refreshed every minute while online, so scanning and
- * searching go on when the Wi-Fi drops. Check-ins are queued here with the time of the
- * scan and a random id (nonce) each, and sent when the server answers; the server
- * ignores a nonce it has seen, so a scan sent twice is one check-in. Signing out from
- * the desk clears the list (the server also sends Clear-Site-Data). */
+ * browser's localStorage, refreshed every minute while online (only what changed since
+ * its version), so scanning and searching go on when the Wi-Fi drops. Check-ins are
+ * queued here with the time of the scan and a random id (nonce) each, and sent when the
+ * server answers; the server ignores a nonce it has seen, so a scan sent twice is one
+ * check-in, and each scan gets its own answer.
+ *
+ * Several tabs: each page keeps its own queue under its own key and holds a Web Lock
+ * named after it for as long as it lives. A queue whose lock nobody holds belongs to a
+ * tab that closed or a browser that crashed: a living tab takes the lock, copies the
+ * queue into its own (saved first), then deletes it. A crash in between leaves the
+ * scans in both, and the server keeps one. No tab ever writes another's queue.
+ *
+ * A service worker (the desk's own scope) keeps the page and its scripts, so a reload
+ * or a restarted browser opens the desk offline. Signing out from the desk clears the
+ * list, the worker and its copies (the server also sends Clear-Site-Data). */
 (function () {
   "use strict";
 
@@ -37,15 +47,25 @@
       setText("checkin-list-age", "This browser could not keep the list: stay online.");
     }
   }
+  const QUEUE_PREFIX = PREFIX + "queue";
+  function isQueueKey(key) {
+    return key === QUEUE_PREFIX || key.startsWith(QUEUE_PREFIX + ":");
+  }
   function forgetList() {
     Object.keys(localStorage)
-      .filter((key) => key.startsWith("checkin:") && !key.endsWith(":queue"))
+      .filter((key) => key.startsWith("checkin:") && !key.includes(":queue"))
       .forEach((key) => localStorage.removeItem(key));
   }
 
   let delegates = load("list", []);
   let listFetchedAt = load("fetched", null);
-  let queue = load("queue", []);
+  let listVersion = load("version", null);
+  // This page's queue: its own key, never written by another tab.
+  const TAB = uuid();
+  const QUEUE_NAME = "queue:" + TAB;
+  let queue = [];
+  let refused = [];
+  let inFlight = new Set();
   let byId = new Map();
   let byCode = new Map();
   let online = navigator.onLine;
@@ -72,7 +92,15 @@
     });
   }
   function normaliseCode(code) {
-    return code.replace(/\s+/g, "").toUpperCase().replace(/O/g, "0").replace(/[IL]/g, "1");
+    // As checkin/codes.py: spaces and dashes out, upper case, O as 0, I and L as 1;
+    // then the hyphen back in, as the list holds the codes.
+    const bare = code
+      .replace(/[\s\-\u2010-\u2015\u2212]+/g, "")
+      .toUpperCase()
+      .replace(/O/g, "0")
+      .replace(/[IL]/g, "1");
+    const parts = /^(\d{1,12})([0-9A-Z]{8})$/.exec(bare);
+    return parts ? parts[1] + "-" + parts[2] : bare;
   }
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -92,6 +120,7 @@
     connection.dataset.state = online ? "online" : "offline";
     connection.textContent = online ? "Online" : "Offline: check-ins are kept and sent later";
     setText("checkin-queue", queue.length ? queue.length + " check-in(s) waiting to be sent" : "");
+    badgeLink();
     setText(
       "checkin-list-age",
       listFetchedAt
@@ -129,54 +158,166 @@
   async function refreshList() {
     if (!navigator.onLine) return setOnline(false);
     try {
-      const response = await fetch(config.listUrl, { credentials: "same-origin" });
+      const since = listVersion && delegates.length ? "?since=" + listVersion : "";
+      const response = await fetch(config.listUrl + since, { credentials: "same-origin" });
       if (signedOut(response) || !response.ok) return;
       const data = await response.json();
-      const waiting = new Set(queue.map((scan) => scan.delegate));
+      const waiting = new Set(queue.filter((scan) => !scan.undo).map((scan) => scan.delegate));
       const previous = byId;
-      delegates = data.delegates.map((entry) =>
+      let fresh = data.delegates;
+      if (!fresh) {
+        // Only what changed since our version: the rest of our copy stands.
+        const merged = new Map(previous);
+        data.removed.forEach((id) => merged.delete(id));
+        data.changed.forEach((entry) => merged.set(entry.id, entry));
+        fresh = Array.from(merged.values()).sort(
+          (a, b) =>
+            a.last_name.localeCompare(b.last_name, "en-GB") ||
+            a.first_name.localeCompare(b.first_name, "en-GB") ||
+            a.id - b.id
+        );
+      }
+      delegates = fresh.map((entry) =>
         waiting.has(entry.id) && previous.has(entry.id)
-          ? Object.assign(entry, { checked_in: previous.get(entry.id).checked_in })
+          ? Object.assign({}, entry, { checked_in: previous.get(entry.id).checked_in })
           : entry
       );
       listFetchedAt = new Date().toISOString();
+      listVersion = data.version;
       save("list", delegates);
       save("fetched", listFetchedAt);
+      save("version", listVersion);
       index();
-      setOnline(true);
+      // An answer that left before the Wi-Fi dropped says nothing about now.
+      setOnline(navigator.onLine);
     } catch (error) {
       setOnline(false);
     }
   }
 
+  // Queues of other tabs ---------------------------------------------------------------
+  function saveQueue() {
+    save(QUEUE_NAME, queue);
+  }
+  function addToQueue(items) {
+    const have = new Set(queue.map((item) => item.nonce + (item.undo ? ":undo" : "")));
+    items.forEach((item) => {
+      if (item && item.nonce && !have.has(item.nonce + (item.undo ? ":undo" : ""))) queue.push(item);
+    });
+  }
+  function otherQueueKeys() {
+    return Object.keys(localStorage).filter(
+      (key) => isQueueKey(key) && key !== PREFIX + QUEUE_NAME
+    );
+  }
+  function lockName(key) {
+    return "checkin-desk:" + key;
+  }
+  // Take in the queues of tabs that are gone: their lock is free.
+  async function adoptOrphans() {
+    if (!navigator.locks) return;
+    const keys = otherQueueKeys();
+    if (!keys.length) return;
+    const state = await navigator.locks.query();
+    const alive = new Set(
+      [].concat(state.held || [], state.pending || []).map((lock) => lock.name)
+    );
+    for (const key of keys) {
+      if (alive.has(lockName(key))) continue;
+      await navigator.locks.request(lockName(key), { ifAvailable: true }, (lock) => {
+        if (!lock) return;
+        let items = [];
+        try {
+          items = JSON.parse(localStorage.getItem(key)) || [];
+        } catch (error) {
+          items = [];
+        }
+        addToQueue(items);
+        saveQueue(); // ours first: a crash now leaves them twice, never nowhere
+        localStorage.removeItem(key);
+      });
+    }
+    showStatus();
+  }
+  function allWaiting() {
+    return (
+      queue.length +
+      otherQueueKeys().reduce((sum, key) => sum + (load(key.slice(PREFIX.length), []).length || 0), 0)
+    );
+  }
+
   async function sendQueue() {
+    await adoptOrphans();
     if (sending || !queue.length || !navigator.onLine) return showStatus();
     sending = true;
     const batch = queue.slice(0, 200);
+    // Tried once: its answer may be lost, so an undo must go to the server from now on.
+    batch.forEach((item) => {
+      item.tried = true;
+      inFlight.add(item.nonce);
+    });
+    saveQueue();
     try {
-      const response = await post(config.scansUrl, { scans: batch });
+      const response = await post(config.scansUrl, {
+        scans: batch.map(({ tried, label, ...item }) => item),
+      });
       if (signedOut(response) || !response.ok) return;
       const data = await response.json();
       const done = new Set();
-      data.results.forEach((result) => {
-        if (!result.nonce) return;
-        done.add(result.nonce);
+      data.results.forEach((result, n) => {
+        const item = batch[n];
+        if (!item) return;
+        // "throttled": the code may be right; it stays and goes again later.
+        if (result.status === "throttled") return showThrottled(result);
+        done.add(item);
+        if (result.status === "refused" || result.status === "invalid") {
+          return showRefused(item, result);
+        }
         const entry = byId.get(result.delegate);
         if (entry && result.checked_in) {
           entry.checked_in = Object.assign(result.checked_in, { undo: result.undo_nonce });
         }
-        if (shown && shown.nonce === result.nonce) showAnswer(result);
+        if (shown && shown.nonce === result.nonce && !item.undo) showAnswer(result);
       });
-      queue = queue.filter((scan) => !done.has(scan.nonce));
-      save("queue", queue);
+      queue = queue.filter((item) => !done.has(item));
+      saveQueue();
       save("list", delegates);
-      setOnline(true);
+      // An answer that left before the Wi-Fi dropped says nothing about now.
+      setOnline(navigator.onLine);
     } catch (error) {
       setOnline(false);
     } finally {
+      batch.forEach((item) => inFlight.delete(item.nonce));
       sending = false;
       showStatus();
     }
+  }
+
+  // What the server would not take: shown until the page closes, with the reason.
+  function showRefused(item, result) {
+    const entry = byId.get(item.delegate) || byId.get(result.delegate) || null;
+    const who = entry
+      ? (entry.first_name + " " + entry.last_name).trim()
+      : item.label || item.code || "A scan";
+    const reason = result.reason || "The server could not read this scan.";
+    refused.push({ who: who, reason: reason, undo: !!item.undo });
+    if (entry && !item.undo && entry.checked_in && entry.checked_in.pending === item.nonce) {
+      entry.checked_in = null;
+    }
+    const list = $("checkin-refused-list");
+    const line = document.createElement("li");
+    line.textContent = who + (item.undo ? " (undo)" : "") + ": " + reason;
+    list.append(line);
+    $("checkin-refused").hidden = false;
+    if (shown && shown.nonce === item.nonce) {
+      show(entry, "refused", null);
+      const warning = $("checkin-result-warning");
+      warning.hidden = false;
+      warning.textContent = reason;
+    }
+  }
+  function showThrottled(result) {
+    setText("checkin-throttled", result.reason || "");
   }
 
   // Checking in ---------------------------------------------------------------------
@@ -200,7 +341,7 @@
       scan.code = code;
     }
     queue.push(scan);
-    save("queue", queue);
+    saveQueue();
     show(entry, entry ? "checked_in" : "sent", scan.nonce);
     sendQueue();
   }
@@ -210,6 +351,7 @@
     if (result.status === "unknown") return show(null, "unknown", null);
     if (result.status === "not_confirmed") return show(entry, "not_confirmed", null);
     if (result.status === "already") return show(entry, "already", null);
+    if (result.status === "undone") return show(entry, "undone", null);
     if (!shown || shown.state !== "checked_in") show(entry, "checked_in", result.nonce);
   }
 
@@ -219,6 +361,8 @@
     unknown: "Not found",
     not_confirmed: "Not confirmed for this event",
     sent: "Code sent: waiting for the server",
+    refused: "Not taken by the server",
+    undone: "Undone: not checked in",
   };
 
   function show(entry, state, nonce) {
@@ -258,7 +402,9 @@
     $("checkin-undo").hidden = !(state === "checked_in" && entry);
     const badge = $("checkin-badge");
     badge.hidden = !entry;
-    if (entry) badge.href = config.badgesUrl + "?scope=delegate&delegate=" + entry.id;
+    badge.dataset.delegate = entry ? entry.id : "";
+    setText("checkin-badge-message", "");
+    badgeLink();
     panel.hidden = false;
     $("checkin-result-heading").focus();
   }
@@ -271,30 +417,34 @@
     search();
   }
 
-  async function undo() {
+  // Undo: a scan never sent is dropped here; one that was sent (its answer may have been
+  // lost) is undone on the server by its nonce, through the queue like a scan, so an
+  // undo made offline is not lost either.
+  function undo() {
     if (!shown || !shown.entry || Date.now() - shown.at > UNDO_MS) {
       $("checkin-undo").hidden = true;
       return;
     }
     const entry = shown.entry;
-    const waiting = queue.findIndex((scan) => scan.delegate === entry.id);
-    if (waiting >= 0) {
-      queue.splice(waiting, 1);
-    } else {
-      const nonce = entry.checked_in && entry.checked_in.undo;
-      try {
-        const response = await post(config.undoUrl, { nonce: nonce });
-        if (!response.ok) throw new Error("refused");
-      } catch (error) {
-        setText("checkin-result-heading", "Could not undo: try again when online");
-        return;
-      }
+    const nonce = shown.nonce || (entry.checked_in && entry.checked_in.undo);
+    if (!nonce) return;
+    const waiting = queue.findIndex((item) => item.nonce === nonce && !item.undo);
+    const scan = waiting >= 0 ? queue[waiting] : null;
+    if (scan) queue.splice(waiting, 1);
+    if (!scan || scan.tried || inFlight.has(nonce)) {
+      queue.push({
+        nonce: nonce,
+        delegate: entry.id,
+        at: new Date().toISOString(),
+        undo: true,
+      });
     }
     entry.checked_in = null;
-    save("queue", queue);
+    saveQueue();
     save("list", delegates);
     showStatus();
     closeResult();
+    sendQueue();
   }
 
   // Search --------------------------------------------------------------------------
@@ -428,19 +578,74 @@
   });
   const deskInput = $("checkin-desk-name");
   deskInput.value = localStorage.getItem("checkin:desk-name") || deskInput.value;
-  deskInput.addEventListener("change", () => localStorage.setItem("checkin:desk-name", deskName()));
-  $("checkin-sign-out").addEventListener("submit", (event) => {
-    if (queue.length) {
-      event.preventDefault();
+  function walkInLink() {
+    const link = $("checkin-walk-in");
+    link.href = link.dataset.href + "?desk=" + encodeURIComponent(deskName());
+  }
+  deskInput.addEventListener("change", () => {
+    localStorage.setItem("checkin:desk-name", deskName());
+    walkInLink();
+  });
+  walkInLink();
+
+  // Printing needs the server: offline, the link says so instead of leaving the desk
+  // for the browser's error page; online, the PDF comes by fetch, so a failure is
+  // told here too.
+  function badgeLink() {
+    const badge = $("checkin-badge");
+    if (!badge) return;
+    badge.href = badge.dataset.delegate
+      ? config.badgesUrl + "?scope=delegate&delegate=" + badge.dataset.delegate
+      : "#";
+  }
+  $("checkin-badge").addEventListener("click", async (event) => {
+    event.preventDefault();
+    const message = "checkin-badge-message";
+    if (!navigator.onLine) {
+      setText(message, "Printing a badge needs the connection: print it when the desk is back online.");
+      return;
+    }
+    try {
+      const response = await fetch(event.currentTarget.href, { credentials: "same-origin" });
+      if (signedOut(response) || !response.ok) throw new Error("refused");
+      const file = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = file;
+      link.download = "badge-" + event.currentTarget.dataset.delegate + ".pdf";
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(file), 60000);
+      setText(message, "Badge downloaded: print it at actual size.");
+    } catch (error) {
+      setText(message, "The badge could not be fetched: print it when the desk is back online.");
+    }
+  });
+
+  $("checkin-sign-out").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    await adoptOrphans();
+    // Every tab's queue: signing out clears this browser's storage.
+    const waiting = allWaiting();
+    if (waiting) {
       setText(
         "checkin-sign-out-message",
-        queue.length + " check-in(s) are not sent yet: reconnect, wait for them to go, then sign out."
+        waiting + " check-in(s) are not sent yet: reconnect, wait for them to go, then sign out."
       );
       return;
     }
     Object.keys(localStorage)
       .filter((key) => key.startsWith("checkin:"))
       .forEach((key) => localStorage.removeItem(key));
+    await forgetOffline();
+    form.submit();
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (!queue.length) return;
+    // Another tab (or this desk reopened) sends them, but say so before closing.
+    event.preventDefault();
+    event.returnValue = "Check-ins are waiting to be sent."; // older browsers want text
   });
   window.addEventListener("online", () => {
     setOnline(true);
@@ -449,9 +654,50 @@
   });
   window.addEventListener("offline", () => setOnline(false));
 
+  // Offline reloads: the service worker and the copies it serves --------------------
+  const CACHE = "checkin-desk:" + config.event;
+  async function keepOffline() {
+    if (!("serviceWorker" in navigator) || !window.caches) return;
+    try {
+      await navigator.serviceWorker.register(config.serviceWorkerUrl);
+      const files = [location.pathname].concat(
+        Array.from(document.querySelectorAll("script[src], link[rel=stylesheet]"), (tag) =>
+          tag.src || tag.href
+        )
+      );
+      const cache = await caches.open(CACHE);
+      await cache.addAll(files);
+      await navigator.serviceWorker.ready;
+      root.dataset.offline = "ready";
+    } catch (error) {
+      root.dataset.offline = "unavailable";
+    }
+  }
+  async function forgetOffline() {
+    try {
+      if ("serviceWorker" in navigator) {
+        const registrations = await navigator.serviceWorker.getRegistrations();
+        await Promise.all(registrations.map((registration) => registration.unregister()));
+      }
+      if (window.caches) {
+        const names = await caches.keys();
+        await Promise.all(
+          names.filter((name) => name.startsWith("checkin-desk:")).map((name) => caches.delete(name))
+        );
+      }
+    } catch (error) {
+      // The server's Clear-Site-Data clears them too.
+    }
+  }
+
+  if (navigator.locks) {
+    // Held until this page goes: while held, no other tab touches this queue.
+    navigator.locks.request(lockName(PREFIX + QUEUE_NAME), () => new Promise(() => {}));
+  }
   index();
   showStatus();
-  refreshList().then(sendQueue);
+  adoptOrphans().then(refreshList).then(sendQueue);
+  if (navigator.onLine) keepOffline();
   setInterval(refreshList, REFRESH_MS);
   setInterval(sendQueue, RETRY_MS);
 })();

@@ -260,3 +260,197 @@ def test_the_list_is_kept_in_the_browser_and_cleared_on_sign_out(new_page, desk_
     page.get_by_role("button", name="Sign out of this desk").click()
     page.wait_for_url("**/admin/login/**")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('checkin:'))") == []
+
+
+# Issue 20: no check-in lost, whatever the tabs, reloads and bad scans ------------------
+
+
+def desk_path(event):
+    return f"/staff/events/{event.slug}/check-in/"
+
+
+def check_in_by_search(page, query):
+    page.get_by_label("Last name or organisation (two letters or more)").fill(query)
+    page.locator("#checkin-results button").first.click()
+    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+    page.get_by_role("button", name="Next delegate").click()
+
+
+def test_two_tabs_offline_then_one_closed_lose_no_check_in(new_page, desk_event):
+    event, delegates = desk_event
+    page = new_page()
+    watch_errors(page)
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    second = page.context.new_page()
+    watch_errors(second)
+    second.goto(desk_path(event))
+    expect(second.locator("#checkin-list-age")).to_contain_text("4 delegates")
+
+    page.context.set_offline(True)
+    for tab, queries in [(page, ["ok", "Ång"]), (second, ["vc", "o'n"])]:
+        expect(tab.locator("#checkin-connection")).to_contain_text("Offline")
+        for query in queries:
+            check_in_by_search(tab, query)
+        expect(tab.locator("#checkin-queue")).to_have_text("2 check-in(s) waiting to be sent")
+    # Closing a tab with check-ins waiting asks first (the test says stay).
+    with second.expect_event("dialog") as asked:
+        second.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+    assert not second.is_closed()
+    assert CheckIn.objects.count() == 0
+    second.close()
+
+    page.context.set_offline(False)
+    assert wait_for(lambda: CheckIn.objects.count() == 4, timeout=30)
+    assert set(CheckIn.objects.values_list("delegate", flat=True)) == {d.pk for d in delegates}
+    expect(page.locator("#checkin-queue")).to_have_text("")
+    queues = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.includes(':queue'))"
+        ".map(k => JSON.parse(localStorage.getItem(k)).length)"
+    )
+    assert sum(queues) == 0
+    assert page.script_errors == second.script_errors == []
+
+
+def test_a_reload_while_offline_opens_the_desk_and_its_check_ins_reach_the_server(
+    new_page, desk_event
+):
+    event, delegates = desk_event
+    page = new_page()
+    watch_errors(page)
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    expect(page.locator("#checkin-desk")).to_have_attribute("data-offline", "ready")
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in desk")
+    expect(page.locator("#checkin-connection")).to_contain_text("Offline")
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    check_in_by_search(page, "ok")
+    expect(page.locator("#checkin-queue")).to_have_text("1 check-in(s) waiting to be sent")
+    # Printing a badge offline explains itself and leaves the tab on the desk.
+    page.get_by_label("Last name or organisation (two letters or more)").fill("ok")
+    page.locator("#checkin-results button").first.click()
+    page.get_by_role("link", name="Print their badge").click()
+    expect(page.locator("#checkin-badge-message")).to_contain_text(
+        "Printing a badge needs the connection"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in desk")
+    page.get_by_role("button", name="Next delegate").click()
+    assert CheckIn.objects.count() == 0
+
+    page.context.set_offline(False)
+    assert wait_for(lambda: CheckIn.objects.filter(delegate=delegates[1]).count() == 1)
+    assert CheckIn.objects.get().sent_offline
+    assert page.script_errors == []
+
+
+def test_check_ins_queued_survive_a_browser_restart_offline(
+    browser, live_server, tmp_path, desk_event, settings
+):
+    settings.SITE_URL = live_server.url
+    event, delegates = desk_event
+    profile = tmp_path / "profile"
+
+    def open_browser(*, offline=False):
+        context = browser.browser_type.launch_persistent_context(
+            profile,
+            offline=offline,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            base_url=live_server.url,
+            locale="en-GB",
+            viewport=DESKTOP,
+        )
+        context.set_default_timeout(15_000)
+        return context
+
+    context = open_browser()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-desk")).to_have_attribute("data-offline", "ready")
+    context.set_offline(True)
+    expect(page.locator("#checkin-connection")).to_contain_text("Offline")
+    check_in_by_search(page, "vc")
+    expect(page.locator("#checkin-queue")).to_have_text("1 check-in(s) waiting to be sent")
+    scanned_at = timezone.now()
+    # The browser goes, as in a crash or a flat battery. (Closing it through Playwright
+    # lifts the network emulation first, so the dying page may still get its queue to
+    # the server, never the answer back: what follows holds either way, and the server
+    # keeps one check-in per nonce.)
+    page.close()
+    context.close()
+
+    # Offline from the first moment, a page the browser restores included.
+    context = open_browser(offline=True)
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        watch_errors(page)
+        page.goto(desk_path(event))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check-in desk")
+        expect(page.locator("#checkin-queue")).to_have_text("1 check-in(s) waiting to be sent")
+        context.set_offline(False)
+        expect(page.locator("#checkin-queue")).to_have_text("")
+        row = CheckIn.objects.get()
+        assert row.delegate == delegates[3]
+        assert row.sent_offline
+        assert row.at <= scanned_at
+        assert page.script_errors == []
+    finally:
+        context.close()
+
+
+def test_a_jammed_batch_goes_through_and_the_desk_shows_what_was_refused(new_page, desk_event):
+    event, delegates = desk_event
+    ana, sam, priya, tom = delegates
+    used = uuid.uuid4()
+    services.check_in(event=event, delegate_id=ana.pk, nonce=used)
+    page = new_page()
+    watch_errors(page)
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    # A queue left by a tab that crashed: a nonce reused for another delegate, a scan
+    # from a desk whose clock said 1970, and a good one between them.
+    now = timezone.now().isoformat()
+    left = [
+        {"nonce": str(used), "delegate": sam.pk, "at": now, "desk": "Desk 9"},
+        {"nonce": str(uuid.uuid4()), "delegate": tom.pk, "at": now, "desk": "Desk 9"},
+        {"nonce": str(uuid.uuid4()), "delegate": priya.pk, "at": "1970-01-01T00:00:00Z"},
+    ]
+    page.evaluate(
+        "([key, queue]) => localStorage.setItem(key, JSON.stringify(queue))",
+        [f"checkin:{event.slug}:queue:crashed-tab", left],
+    )
+    assert wait_for(lambda: CheckIn.objects.filter(delegate=tom).count() == 1)
+    refused = page.locator("#checkin-refused")
+    expect(refused).to_be_visible()
+    expect(refused).to_contain_text("Sam Okafor: This scan's id was already used for another")
+    expect(refused).to_contain_text("Priya O'Neill: The scan's time is before the event's first")
+    expect(page.locator("#checkin-queue")).to_have_text("")
+    assert set(CheckIn.objects.values_list("delegate", flat=True)) == {ana.pk, tom.pk}
+    # Nothing waits, so the desk signs out.
+    page.get_by_role("button", name="Sign out of this desk").click()
+    page.wait_for_url("**/admin/login/**")
+    assert page.script_errors == []
+
+
+def test_a_code_typed_loosely_offline_is_found_in_the_desks_list(new_page, desk_event):
+    event, delegates = desk_event
+    page = new_page()
+    watch_errors(page)
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    page.context.set_offline(True)
+    typed = " ".join(check_in_code(delegates[3]).replace("-", "").lower())
+    page.get_by_label("Or type the code under the QR code").fill(typed)
+    page.get_by_role("button", name="Check in", exact=True).click()
+    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+    expect(page.locator("#checkin-result-name")).to_have_text("Tom Oliver")
+    page.get_by_role("button", name="Next delegate").click()
+    page.context.set_offline(False)
+    assert wait_for(lambda: CheckIn.objects.filter(delegate=delegates[3]).count() == 1)
+    assert page.script_errors == []

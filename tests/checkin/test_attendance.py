@@ -120,7 +120,15 @@ def test_the_attendee_list_adds_checked_in_and_the_time_from_the_first_day(organ
 def test_the_attendance_export_and_the_no_show_list(organiser_client, day):
     event, _ = day
     rows = read_csv(organiser_client.get(desk_url(event, "attendance-export")))
-    assert rows[0] == ["Name", "Organisation", "Sector", "Checked in", "Checked in at", "Desk"]
+    assert rows[0] == [
+        "Name",
+        "Organisation",
+        "Sector",
+        "Checked in",
+        "Checked in at",
+        "Desk",
+        "Walk-in",
+    ]
     assert [(r[0], r[3], r[5]) for r in rows[1:]] == [
         ("Ana Able", "Yes", "Desk 1"),
         ("Bob Baker", "No", ""),

@@ -32,7 +32,9 @@ NAMES = [
 
 
 def pdf_text(content: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    """Each page's text, lines joined: names and organisations may wrap."""
+    pages = PdfReader(io.BytesIO(content)).pages
+    return [" ".join(page.extract_text().split()) for page in pages]
 
 
 @pytest.fixture

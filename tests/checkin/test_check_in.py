@@ -57,8 +57,8 @@ def test_the_same_scan_sent_twice_is_one_check_in_with_the_same_answer(desk_clie
 
 
 def test_a_second_scan_warns_with_the_time_and_desk_of_the_first(desk_client):
-    delegate = DelegateFactory()
     yesterday = timezone.localtime() - dt.timedelta(days=1)
+    delegate = DelegateFactory(event=EventFactory(starts_on=yesterday.date()))
     at = yesterday.replace(hour=9, minute=12, second=0, microsecond=0)
     send_scans(desk_client, delegate.event, scan(delegate, at=at, desk="desk 2"))
     [result] = send_scans(desk_client, delegate.event, scan(delegate, desk="desk 5")).json()[
