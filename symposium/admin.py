@@ -397,14 +397,10 @@ class ExportRecordAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
-    """Emails owed to delegates that could not be queued yet, and why: correct the
-    delegate's details and the mail worker's sweep queues them. Read-only; whoever may
-    see delegates may see this."""
+class DelegateRecordAdmin(admin.ModelAdmin):
+    """Records the portal keeps about delegates' emails: read-only; whoever may see
+    delegates may see them."""
 
-    list_display = ["kind", "delegate", "created_at", "attempts", "tried_at", "last_error"]
-    list_filter = ["kind"]
     list_select_related = ["delegate"]
 
     def has_view_permission(self, request, obj=None):
@@ -420,23 +416,21 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(DelegateRecordAdmin):
+    """Emails owed to delegates that could not be queued yet, and why: correct the
+    delegate's details and the mail worker's sweep queues them."""
+
+    list_display = ["kind", "delegate", "created_at", "attempts", "tried_at", "last_error"]
+    list_filter = ["kind"]
+
+
 @admin.register(ManageLinkEmail)
-class ManageLinkEmailAdmin(admin.ModelAdmin):
+class ManageLinkEmailAdmin(DelegateRecordAdmin):
     """Manage-link emails owed within the past hour, which the hourly cap counts
-    (symposium.services.email_manage_link). Read-only; whoever may see delegates may
-    see this."""
+    (symposium.services.email_manage_link)."""
 
     list_display = ["delegate", "owed_at"]
-    list_select_related = ["delegate"]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("symposium.view_delegate")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         # They go with their delegate: whoever may delete the delegate may delete them,

@@ -112,3 +112,20 @@ def organiser(db):
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
+
+
+@pytest.fixture
+def sql():
+    """Runs DDL now, and its undo after the test (flushing tables keeps triggers)."""
+    undo = []
+
+    def run(statement, undo_statement):
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+        undo.append(undo_statement)
+
+    yield run
+    connection.close()  # The test may have left a dead connection.
+    with connection.cursor() as cursor:
+        for statement in reversed(undo):
+            cursor.execute(statement)

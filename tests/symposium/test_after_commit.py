@@ -44,23 +44,6 @@ def form_data(email, first_name="Priya"):
     }
 
 
-@pytest.fixture
-def sql():
-    """Runs DDL now, and its undo after the test (flushing tables keeps triggers)."""
-    undo = []
-
-    def run(statement, undo_statement):
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-        undo.append(undo_statement)
-
-    yield run
-    connection.close()  # The test may have left a dead connection.
-    with connection.cursor() as cursor:
-        for statement in reversed(undo):
-            cursor.execute(statement)
-
-
 def refuse_to_send(message_pks):
     raise SMTPServerDisconnected("Connection unexpectedly closed")
 

@@ -54,23 +54,6 @@ def outage():
     outage.end()
 
 
-@pytest.fixture
-def sql():
-    """Runs DDL now, and its undo after the test (flushing tables keeps triggers)."""
-    undo = []
-
-    def run(statement, undo_statement):
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-        undo.append(undo_statement)
-
-    yield run
-    connection.close()  # The test may have left a dead connection.
-    with connection.cursor() as cursor:
-        for statement in reversed(undo):
-            cursor.execute(statement)
-
-
 def assert_unavailable_page(response):
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
