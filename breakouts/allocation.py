@@ -28,6 +28,14 @@ two laminar families of rows (classes on one side; groups, sectors within a grou
 organisations within a sector on the other), a totally unimodular matrix whose vertices
 are whole numbers, so the class counts need no branching. `_whole_numbers` makes sure
 of it by re-solving that linear programme by simplex when HiGHS hands back a fraction.
+
+With the colleagues rule, organisations make the classes nearly as many as the people,
+and HiGHS took a minute a round at 10,000 delegates looking for whole numbers at a bound
+that was already tight. `_by_counts` solves that case in two steps instead: without the
+rule (classes by ranking and sector: a small programme, and its optimum a bound on the
+whole one), then the whole programme with the sector-by-group counts fixed at that
+optimum. When the second costs no more than the bound, it is the optimum, proven; when
+not, the whole programme is solved as before, the two-step allocation kept if better.
 """
 
 import enum
@@ -37,7 +45,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -637,7 +645,25 @@ def _solve(classes, groups, rules, *, clock: _Clock, seats: int, people: int):
     # at the first level's bound.)
     weight = 15 * max(placed_at_least, 1) + 1
     objective = {c: float(weight) for c in slack} | built.rank_cost
-    stage, solution = _level(built, objective, "ranks", clock)
+    stage, solution = _by_counts(
+        classes,
+        groups,
+        rules,
+        built,
+        objective,
+        soft=soft,
+        placed_at_least=placed_at_least,
+        weight=weight,
+        clock=clock,
+    )
+    if stage is None or not stage.optimal:
+        # The whole programme; the allocation by counts, if any, stays if it is better.
+        found, candidate = stage, solution
+        stage, solution = _level(built, objective, "ranks", clock)
+        if candidate is not None and (solution is None or found.value < stage.value):
+            bounds = [b for b in (found.bound, stage.bound) if b is not None]
+            stage = Stage("ranks", found.value, False, max(bounds, default=None), stage.seconds)
+            solution = candidate
     if solution is None:
         raise _NothingFound([*stages, Stage("rules", math.nan, False)], left_out_by)
     short = round(sum(solution[c] for c in slack))
@@ -647,11 +673,68 @@ def _solve(classes, groups, rules, *, clock: _Clock, seats: int, people: int):
         rules_bound = max(0, math.ceil((stage.bound + 84 * placed_at_least) / weight - 1e-9))
         ranks_bound = stage.bound - weight * short + NO_PLACE_COST * people
     if slack:
-        stages.append(Stage("rules", short, stage.optimal, rules_bound, stage.seconds))
+        # The rules' level is proven when nothing better than `short` is possible, even
+        # if the ranks' is not.
+        proven = stage.optimal or (rules_bound is not None and short <= rules_bound)
+        stages.append(Stage("rules", short, proven, rules_bound, stage.seconds))
     # Costs were relative to no place: the total as `total_cost` counts it.
     value = stage.value - weight * short + NO_PLACE_COST * people
     stages.append(Stage("ranks", value, stage.optimal, ranks_bound, stage.seconds))
     return _whole_numbers(built, solution), built, stages, left_out_by
+
+
+def _by_counts(classes, groups, rules, built, objective, *, soft, placed_at_least, weight, clock):
+    """Levels 2 and 3 with the colleagues rule, the fast way when it works: solve without
+    the rule, with classes by ranking and sector only (a far smaller programme whose
+    optimum is a bound: it drops rows), then the whole programme with the sector-by-group
+    counts fixed at that optimum, the rest a linear programme in effect (see the module).
+    If this costs no more than the bound, it is optimal: proven, without HiGHS searching
+    the whole programme for whole numbers at an already tight bound (at 10,000 delegates
+    that search took a minute a round; this takes seconds). (Stage, solution): the stage
+    optimal when proven; otherwise not, with the bound, and its allocation if one was
+    found; (None, None) when there is no colleagues rule or no bound was proven in time.
+    """
+    if rules.max_colleagues is None:
+        return None, None
+    started = time.monotonic()
+    merged = {}
+    for member_class in classes:
+        key = member_class.ranking, member_class.sector
+        into = merged.setdefault(key, _Class(member_class.ranking, member_class.sector, ""))
+        into.members.extend(member_class.members)
+    colleagues = Rule.MAX_COLLEAGUES
+    relaxed_rules = replace(rules, max_colleagues=None, strict=rules.strict - {colleagues})
+    relaxed_soft = soft - {colleagues}
+    relaxed = _build(
+        list(merged.values()),
+        groups,
+        relaxed_rules,
+        soft=relaxed_soft,
+        placed_at_least=placed_at_least,
+    )
+    relaxed_objective = {
+        c: float(weight) for rule in relaxed_soft for c in relaxed.slack[rule]
+    } | relaxed.rank_cost
+    # Half the time at most, so that the whole programme keeps the rest if need be.
+    bound, counts = _level(relaxed, relaxed_objective, "ranks", _Clock(clock.left() / 2, None))
+    if counts is None or not bound.optimal:
+        return None, None
+    model = built.model
+    saved_lower, saved_upper = list(model.lower), list(model.upper)
+    for key, column in built.count.items():
+        model.lower[column] = model.upper[column] = round(counts[relaxed.count[key]])
+    try:
+        fixed, solution = _level(built, objective, "ranks", clock)
+    except AllocationFailed:
+        # Infeasible: a strict colleagues rule that those counts cannot meet.
+        fixed, solution = None, None
+    finally:
+        model.lower, model.upper = saved_lower, saved_upper
+    seconds = time.monotonic() - started
+    if solution is None:
+        return Stage("ranks", math.nan, False, bound.value, seconds), None
+    proven = fixed.optimal and fixed.value <= bound.value
+    return Stage("ranks", fixed.value, proven, None if proven else bound.value, seconds), solution
 
 
 def _left_out_by(classes, groups, rules, strict, soft, stage, clock) -> dict:

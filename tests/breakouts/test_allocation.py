@@ -5,10 +5,13 @@ import itertools
 import math
 import random
 from collections import Counter
+from dataclasses import replace
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from breakouts import allocation
 from breakouts.allocation import (
     Applicant,
     Group,
@@ -325,3 +328,36 @@ def test_a_time_limit_is_reported_with_the_solvers_bound():
         greedy = math.isnan(stages["ranks"].value)
         assert (stages["rules"].bound is not None) or greedy
     assert result.optimal == all(stage.optimal for stage in result.stages)
+
+
+@st.composite
+def colleague_events(draw):
+    """Larger events than brute force can check, with the colleagues rule always on:
+    organisations of one sector (as at real events) or shared across sectors."""
+    people, groups, rules, seed = draw(events(max_people=40, max_groups=5))
+    groups = [Group(g.id, draw(st.integers(0, 12))) for g in groups]
+    if draw(st.booleans()):
+        people = [replace(a, organisation=f"{a.sector}-{draw(st.integers(0, 2))}") for a in people]
+    most = draw(st.integers(1, 4))
+    strict = rules.strict | ({Rule.MAX_COLLEAGUES} if draw(st.booleans()) else set())
+    return people, groups, replace(rules, max_colleagues=most, strict=strict), seed
+
+
+@settings(max_examples=40, deadline=None)
+@given(colleague_events())
+def test_the_colleagues_rule_by_counts_reaches_the_whole_programmes_optimum(event):
+    # The colleagues rule is solved first without it, by sector counts, then with those
+    # counts fixed (the fast way at 10,000 delegates); the whole programme, solved
+    # directly, is the second solver: the same objective, proven both ways.
+    people, groups, rules, seed = event
+
+    result = allocate(people, groups, rules, seed=seed)
+    with mock.patch.object(allocation, "_by_counts", return_value=(None, None)):
+        whole = allocate(people, groups, rules, seed=seed)
+
+    assert result.optimal
+    assert whole.optimal
+    assert policy_key(people, groups, result.places, rules) == policy_key(
+        people, groups, whole.places, rules
+    )
+    assert shortfall(people, groups, result.places, rules, strict=True) == 0
