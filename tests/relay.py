@@ -19,6 +19,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 
 from tests.conftest import missing_service
 from tests.redis_server import RedisServer
@@ -103,6 +104,9 @@ def redis_behind_relay():
 def two_servers(django_db_setup, django_db_blocker, redis_behind_relay):
     """Server A (through the relay) and server B (straight to Redis); their base URLs,
     and the relay. One gunicorn worker each: a worker is what holds what it knows."""
+    # Module-scoped, so it runs before the per-test check of the markers.
+    if connection.vendor != "postgresql":
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1/…")
     server, relay = redis_behind_relay
     with django_db_blocker.unblock():
         env = plain_http_env(WEB_CONCURRENCY="1", REDIS_RETRY_SECONDS=str(RETRY_SECONDS))

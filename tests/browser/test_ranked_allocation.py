@@ -68,6 +68,7 @@ def organiser_login():
     return user
 
 
+@pytest.mark.postgres  # the preview runs on the task queue
 def test_delegate_ranks_organiser_confirms_and_the_place_is_shown(event, organiser_login, new_page):
     delegate_page = new_page()
     delegate_page.goto(f"/events/{event.slug}/register/")
@@ -167,6 +168,7 @@ def what_you_got(body):
     return body.split("What you got:\n", 1)[1].split("\n\n", 1)[0].splitlines()
 
 
+@pytest.mark.postgres  # the preview runs on the task queue
 def test_a_delegate_moved_by_a_rule_is_told_so(mixed_event, organiser_login, new_page):
     event, _people = mixed_event
     delegate_page = new_page()

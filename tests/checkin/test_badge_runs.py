@@ -28,6 +28,7 @@ def run_url(event, run, name="badge-run"):
     return reverse(f"checkin:{name}", kwargs={"slug": event.slug, "run": run.pk})
 
 
+@pytest.mark.postgres  # the run is queued, then done by a worker
 @pytest.mark.django_db(transaction=True)
 def test_a_big_run_is_made_in_the_background_with_progress_then_downloaded(client, few_over):
     event = EventFactory()

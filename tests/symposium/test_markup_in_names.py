@@ -233,6 +233,7 @@ def test_a_walk_in_named_with_markup_is_named_as_text_at_the_desk(
         "email": "walk.in@example.org",
         "organisation": LINK,
         "sector": "nhs",
+        "desk": "Front door",
     }
 
     with django_capture_on_commit_callbacks(execute=True):
