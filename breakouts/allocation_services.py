@@ -261,10 +261,20 @@ def compute_preview(*, run_id: int) -> AllocationRun | None:
     try:
         return preview_allocation(run=run)
     except ValidationError as error:
-        run.status, run.progress_text = RunStatus.FAILED, error.messages[0]
-        run.report = {"error": error.messages[0]}
-        run.save()
-        return run
+        reason = error.messages[0]
+    except Exception:
+        # Not retried (the organiser runs it again): the page must not show progress
+        # for ever. The error itself is in the worker's log and the failed job.
+        AllocationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            progress_text="The preview failed: run it again.",
+            report={"error": "The preview failed: run it again."},
+        )
+        raise
+    run.status, run.progress_text = RunStatus.FAILED, reason
+    run.report = {"error": reason}
+    run.save()
+    return run
 
 
 def _check_event(event: Event) -> None:

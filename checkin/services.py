@@ -159,11 +159,15 @@ def undo_check_in(
             )
             if delegate is None:
                 return False
-            if CheckIn.objects.filter(nonce=nonce).exists():
-                return False  # another event's, or another delegate's, nonce
-            CheckIn.objects.create(delegate=delegate, at=undo_at, nonce=nonce, undone_at=now)
-            return True
-        Delegate.objects.select_for_update().filter(pk=found.delegate_id).first()
+            # Read again under the lock: the scan may have committed while we waited.
+            found = CheckIn.objects.filter(nonce=nonce, delegate__event=event).first()
+            if found is None:
+                if CheckIn.objects.filter(nonce=nonce).exists():
+                    return False  # another event's, or another delegate's, nonce
+                CheckIn.objects.create(delegate=delegate, at=undo_at, nonce=nonce, undone_at=now)
+                return True
+        else:
+            Delegate.objects.select_for_update().filter(pk=found.delegate_id).first()
         found.refresh_from_db()
         if found.undone_at is not None:
             return True

@@ -80,6 +80,7 @@ class SessionMiddleware(sessions.SessionMiddleware):
                 raise
             connection.close()
             # Whether its row was written is unknown: the session's data goes into a
-            # new one (a new key, as when someone signs in).
-            request.session.create()
+            # new one (a new key, as when someone signs in), and the old key is
+            # deleted, or a sign-out of the new one would leave the old one signed in.
+            request.session.cycle_key()
             return super().process_response(request, response)

@@ -27,6 +27,9 @@ ERASED_NAME = "Erased registration"
 # Sent by `purge_event` inside its transaction, with `event`: other apps (the mailings'
 # recipient lists) remove what they hold about the event's delegates.
 event_purged = Signal()
+# Sent inside the erasure's transaction, once the registration is gone (event=): what
+# other apps keep that may name the delegate (a badge run's PDF) goes with it.
+registration_erased = Signal()
 
 
 def anonymous_email(delegate_pk: int) -> str:
@@ -185,8 +188,10 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
         person = queued_mail.Person.of(delegate)
         # Deleting first waits for whoever holds rows that go with it (an email being
         # queued from the outbox, a mailing's batch): what they queue is then seen.
+        event = delegate.event
         delegate.delete()
         queued_mail.forget(people=[person])
+        registration_erased.send(sender=Delegate, event=event)
     return True
 
 

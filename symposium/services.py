@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from breakouts import allocation_services
@@ -87,6 +87,20 @@ def _lock_event(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
 
 
+def _lock_inbox(email: str) -> None:
+    """A lock per email address until the transaction ends (PostgreSQL; SQLite runs one
+    writer at a time). Not the rows of the address's registrations: a caller already
+    holds its own event's row and registration, and locking the address's registrations
+    at other events after those would deadlock with the same address registering there
+    at the same moment."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"manage-link-inbox:{email.strip().casefold()}"],
+            )
+
+
 def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> bool:
     """Email the delegate their manage link, unless that inbox has been sent a manage
     link `settings.MANAGE_LINK_EMAILS_PER_HOUR` times within the past hour, for this
@@ -96,19 +110,16 @@ def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> 
     through while it is away; this cap, in the database, holds whatever Redis does, so
     nobody can fill someone's inbox by registering their address again and again.
 
-    Side effects: locks every registration with that address, in pk order (after the
-    event's row, when the caller holds it), so that concurrent requests count one
-    after the other; deletes their ManageLinkEmail rows older than the hour; adds one
-    and queues the email (`emails.notify_manage_link`) when under the cap.
+    Side effects: takes the inbox's lock (`_lock_inbox`), so that concurrent requests
+    count one after the other; deletes their ManageLinkEmail rows older than the hour;
+    adds one and queues the email (`emails.notify_manage_link`) when under the cap.
     """
     now = now or timezone.now()
     since = now - dt.timedelta(hours=1)
     with transaction.atomic():
+        _lock_inbox(delegate.email)
         same_inbox = list(
-            Delegate.objects.with_email(delegate.email)
-            .select_for_update()
-            .order_by("pk")
-            .values_list("pk", flat=True)
+            Delegate.objects.with_email(delegate.email).values_list("pk", flat=True)
         )
         recent = ManageLinkEmail.objects.filter(delegate__in=same_inbox)
         recent.filter(owed_at__lt=since).delete()

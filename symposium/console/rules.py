@@ -13,7 +13,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from breakouts.services import places_taken
-from symposium import queued_mail, services
+from symposium import privacy, services
 from symposium.console.agenda import label_inputs
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
@@ -294,21 +294,16 @@ class DelegateRulesMixin:
                 messages.SUCCESS,
             )
 
-    # A registration deleted here goes as one the delegate erases does: with every email
-    # to or about them still queued, deferred or logged (symposium.privacy).
+    # A registration deleted here goes as one the delegate erases: its places to the
+    # waitlists (unless the event is over), its name out of the admin's history (the
+    # entry for this deletion included), every email to or about them still queued,
+    # deferred or logged (symposium.privacy.erase_registration).
     def delete_model(self, request, obj):
-        services.cancel_registration(delegate=obj)
-        person = queued_mail.Person.of(obj)
-        super().delete_model(request, obj)
-        queued_mail.forget(people=[person])
+        privacy.erase_registration(delegate=obj)
 
     def delete_queryset(self, request, queryset):
-        people = []
         for delegate in queryset.select_related("event"):
-            services.cancel_registration(delegate=delegate)
-            people.append(queued_mail.Person.of(delegate))
-        super().delete_queryset(request, queryset)
-        queued_mail.forget(people=people)
+            privacy.erase_registration(delegate=delegate)
 
 
 def _added_message(delegate, *, emailed: bool) -> str:

@@ -153,3 +153,29 @@ def test_the_cap_is_per_inbox_across_events(event, mailoutbox, django_capture_on
 
     assert sent == [True, True, True, False]
     assert len(mailoutbox) == CAP
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_address_registering_again_at_two_events_at_once_never_deadlocks(settings, event):
+    # Each registration holds its own event's row and its own registration; the cap's
+    # lock is the inbox's, so neither waits for the other's registration row.
+    settings.SEND_MAIL_ON_COMMIT = False
+    other = EventFactory(name="Medway partners day")
+
+    def register_at(place):
+        return lambda: services.register_delegate(
+            event=place,
+            first_name="Priya",
+            last_name="O'Neill",
+            email=ADDRESS,
+            organisation="Kent and Medway ICB",
+            sector="nhs",
+        )
+
+    for place in (event, other):
+        register_at(place)()
+
+    _, errors = all_at_once([register_at(event), register_at(other)] * 6)
+
+    assert errors == []
+    assert owed_links(ADDRESS) == CAP  # per inbox, across both events
