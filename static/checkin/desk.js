@@ -273,9 +273,16 @@
         if (result.status === "refused" || result.status === "invalid") {
           return showRefused(item, result);
         }
+        // A scan answered after the person at the desk undid it stays undone here: its
+        // undo is in the queue (or was just answered), and the server will undo it.
+        const undoing = queue.some((other) => other.undo && other.nonce === result.nonce);
         const entry = byId.get(result.delegate);
-        if (entry && result.checked_in) {
+        if (entry && result.checked_in && !item.undo && !undoing) {
           entry.checked_in = Object.assign(result.checked_in, { undo: result.undo_nonce });
+        }
+        if (item.undo && result.undone) {
+          const undone = byId.get(item.delegate);
+          if (undone) undone.checked_in = null;
         }
         if (shown && shown.nonce === result.nonce && !item.undo) showAnswer(result);
       });
