@@ -454,3 +454,38 @@ def test_a_code_typed_loosely_offline_is_found_in_the_desks_list(new_page, desk_
     page.context.set_offline(False)
     assert wait_for(lambda: CheckIn.objects.filter(delegate=delegates[3]).count() == 1)
     assert page.script_errors == []
+
+
+def test_an_undo_pressed_while_its_scan_is_on_the_way_stays_undone(
+    new_page, desk_event, monkeypatch
+):
+    # The scan's answer comes back after the person at the desk pressed Undo (slow Wi-Fi):
+    # the desk must not show the delegate checked in again, and the server undoes it.
+    event, delegates = desk_event
+    real_check_in = services.check_in
+
+    def slow_check_in(**kwargs):
+        time.sleep(1.5)
+        return real_check_in(**kwargs)
+
+    monkeypatch.setattr(services, "check_in", slow_check_in)
+    page = new_page()
+    sign_in(page, desk_staff(), desk_path(event))
+    expect(page.locator("#checkin-list-age")).to_contain_text("4 delegates")
+    page.get_by_label("Last name or organisation (two letters or more)").fill("ok")
+    page.locator("#checkin-results button").first.click()
+    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+    page.get_by_role("button", name="Undo").click()
+
+    assert wait_for(
+        lambda: CheckIn.objects.filter(delegate=delegates[1], undone_at__isnull=False).exists()
+    )
+    monkeypatch.setattr(services, "check_in", real_check_in)
+    time.sleep(0.5)
+    page.get_by_label("Last name or organisation (two letters or more)").fill("ok")
+    page.locator("#checkin-results button").first.click()
+    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+    expect(page.locator("#checkin-result-warning")).not_to_contain_text("Already checked in")
+    assert wait_for(
+        lambda: CheckIn.objects.filter(delegate=delegates[1], undone_at__isnull=True).count() == 1
+    )
