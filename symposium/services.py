@@ -118,9 +118,7 @@ def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> 
     since = now - dt.timedelta(hours=1)
     with transaction.atomic():
         _lock_inbox(delegate.email)
-        same_inbox = list(
-            Delegate.objects.with_email(delegate.email).values_list("pk", flat=True)
-        )
+        same_inbox = list(Delegate.objects.with_email(delegate.email).values_list("pk", flat=True))
         recent = ManageLinkEmail.objects.filter(delegate__in=same_inbox)
         recent.filter(owed_at__lt=since).delete()
         if recent.count() >= settings.MANAGE_LINK_EMAILS_PER_HOUR:

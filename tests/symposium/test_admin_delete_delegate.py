@@ -34,9 +34,7 @@ def test_deleting_a_delegate_in_the_admin_leaves_their_name_nowhere_in_its_histo
 def test_deleting_a_delegate_after_the_event_gives_their_place_to_nobody(
     organiser_client, post, mailoutbox
 ):
-    past = EventFactory(
-        starts_on=timezone.localdate() - dt.timedelta(days=10), delegate_capacity=1
-    )
+    past = EventFactory(starts_on=timezone.localdate() - dt.timedelta(days=10), delegate_capacity=1)
     ana = DelegateFactory(event=past, full_name="Ana Able")
     waiting = DelegateFactory(event=past, status=RegistrationStatus.WAITLISTED)
     mailoutbox.clear()
