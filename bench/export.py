@@ -173,9 +173,9 @@ def build(count):
 
 def run_export(file_format):
     """Export every delegate with their needs; returns the size in bytes."""
-    from symposium.exports.attendees import AttendeeFilters
+    from console.exports.attendees import AttendeeFilters
+    from console.exports.services import start_attendee_export
     from symposium.exports.base import file_response
-    from symposium.exports.services import start_attendee_export
     from symposium.models import Event
 
     event = Event.objects.get(slug=SLUG)

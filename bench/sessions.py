@@ -4,7 +4,7 @@
 
 Needs PostgreSQL (DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/symposium_bench,
 created and migrated if need be) and Redis (REDIS_URL, by default redis://127.0.0.1:6379/14).
-In this process, with DEBUG off and production's cache (symposium.cache on Redis), it
+In this process, with DEBUG off and production's cache (symposium.web.cache on Redis), it
 prints for each engine: the time to load one session (SessionStore.load, warm), and the
 server time and query count of a staff page that reads the session, the admin's
 password-change form (light: the session, the user, the form), through Django's test

@@ -3,7 +3,7 @@
 For events whose `breakout_allocation` is ranked: delegates rank up to three sessions
 per round until an organiser confirms an allocation run; the run is computed by
 `breakouts.allocation` and its places are written by `breakouts.services.give_places`,
-so capacity rules are the same as everywhere. Lock order as in symposium.services: the
+so capacity rules are the same as everywhere. Lock order as in registration.services: the
 event row, then delegates, then sessions in pk order.
 """
 
@@ -27,7 +27,7 @@ from breakouts.models import (
     BreakoutPreference,
     BreakoutSession,
 )
-from symposium import background, emails
+from symposium import background, outbox
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import AgendaItem, Delegate, Event
 
@@ -578,7 +578,7 @@ def confirm_allocation(*, run: AllocationRun, confirmed_by) -> list[BreakoutChoi
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
         # Everyone the allocation was about hears, those left without a place too.
         for delegate_pk in sorted(int(pk) for pk in run.places):
-            emails.notify_breakout_allocated(delegate_pk=delegate_pk)
+            outbox.notify_breakout_allocated(delegate_pk=delegate_pk)
     return created
 
 
@@ -677,10 +677,10 @@ def move_delegate(*, choice: BreakoutChoice, session: BreakoutSession) -> Breako
             promoted = breakout_services.promote_from_session_waitlist(
                 session=locked[old_session_id]
             )
-        emails.notify_changed(delegate=choice.delegate)
+        outbox.notify_changed(delegate=choice.delegate)
         for other in promoted:
             if getattr(other, "given_up", None):
-                emails.notify_breakout_swap(choice=other, given_up=other.given_up)
+                outbox.notify_breakout_swap(choice=other, given_up=other.given_up)
             else:
-                emails.notify_breakout_place(choice=other)
+                outbox.notify_breakout_place(choice=other)
     return choice

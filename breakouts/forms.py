@@ -42,7 +42,7 @@ class RankedPreferencesMixin:
     def __init__(self, *args, event, sessions, current_sessions=(), **kwargs):
         self.ranked_sessions = list(sessions)
         # The manage form passes the delegate's choices (a place kept for a swap counts
-        # as the session waited for, as symposium.forms.ManageForm counts it).
+        # as the session waited for, as registration.forms.ManageForm counts it).
         self.kept_sessions = list(current_sessions) or [
             (getattr(choice, "waiting_for", None) or choice).session
             for choice in kwargs.get("choices", ())

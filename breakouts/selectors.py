@@ -1,10 +1,11 @@
 """Read helpers shared by the public breakouts page, the admin and the staff overview."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
 from breakouts.enums import ChoiceStatus
-from breakouts.models import BreakoutChoice, BreakoutSession
+from breakouts.models import BreakoutChoice, BreakoutSession, Theme
+from symposium.models import Event
 
 FEW_PLACES_LEFT = 5
 
@@ -39,3 +40,40 @@ def availability_label(capacity, places_taken):
     if left <= FEW_PLACES_LEFT:
         return "Few places left"
     return "Places available"
+
+
+def label_places(sessions):
+    """Give each session (annotated by `sessions_with_places`) `places_left`, the plain
+    `places_label` delegates read, and `places_status` ("available", "few" or "full")
+    for styling; returns the sessions as a list."""
+    sessions = list(sessions)
+    for session in sessions:
+        left = max(session.capacity - session.places_taken, 0)
+        session.places_left = left
+        session.places_label = availability_label(session.capacity, session.places_taken)
+        session.places_status = (
+            "full" if left == 0 else "few" if left <= FEW_PLACES_LEFT else "available"
+        )
+    return sessions
+
+
+def labelled_sessions(instances, attr):
+    for instance in instances:
+        label_places(getattr(instance, attr))
+    return instances
+
+
+def breakout_themes(*, event: Event) -> list[Theme]:
+    """The event's themes in number order, each with `theme.round_sessions`: its sessions
+    in round order with the round, room and places left."""
+    sessions = sessions_with_places(
+        BreakoutSession.objects.select_related("agenda_item", "room").order_by(
+            "agenda_item__starts_at", "room__name", "pk"
+        )
+    )
+    themes = (
+        Theme.objects.filter(event=event)
+        .order_by("number")
+        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="round_sessions"))
+    )
+    return labelled_sessions(list(themes), "round_sessions")

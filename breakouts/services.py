@@ -19,7 +19,7 @@ breakouts, but those choices are held as waitlisted and take no place and no que
 position until the delegate is given a place at the event (`claim_held_choices`).
 
 Nothing here sends email: functions return the choices they promoted, and
-`symposium.services` tells the people concerned.
+`registration.services` tells the people concerned.
 """
 
 from collections.abc import Collection, Iterable
@@ -188,7 +188,7 @@ def promote_from_session_waitlist(*, session: BreakoutSession) -> list[BreakoutC
     """Give the session's free places to the first people in its queue.
 
     Side effects: locks the session; turns waitlisted choices into confirmed ones.
-    Returns the promoted choices; sends no email (see symposium.services).
+    Returns the promoted choices; sends no email (see registration.services).
     """
     with transaction.atomic():
         return _promote(lock_sessions(session_ids=[session.pk]), session.pk)

@@ -2,8 +2,8 @@
 
 from django.views.generic import TemplateView
 
-from symposium.selectors import breakout_themes
-from symposium.views.public import CachedPageMixin, EventPageMixin
+from breakouts.selectors import breakout_themes
+from symposium.pages import CachedPageMixin, EventPageMixin
 
 
 class BreakoutList(CachedPageMixin, EventPageMixin, TemplateView):

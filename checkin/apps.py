@@ -7,4 +7,8 @@ class CheckinConfig(AppConfig):
     verbose_name = "Check-in and badges"
 
     def ready(self):
-        from checkin import receivers  # noqa: F401 - connects them
+        from checkin import emails, receivers  # noqa: F401 - connects them
+        from symposium import outbox
+
+        # The QR code in the emails that confirm a place (symposium.outbox builds them).
+        outbox.add_extra(emails)

@@ -9,8 +9,7 @@ from django.db.models import Exists, OuterRef
 
 from checkin.models import CheckIn, WalkIn
 from checkin.selectors import standing_check_ins
-from symposium.exports.attendees import SECTOR_LABELS
-from symposium.exports.base import Column, ListExporter
+from symposium.exports.base import SECTOR_LABELS, Column, ListExporter
 from symposium.models import Delegate, Event, by_name
 
 

@@ -4,8 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from registration.forms import text_field
 from symposium.enums import Sector
-from symposium.forms import text_field
 
 
 class WalkInForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.dispatch import receiver
 
 from checkin.models import BadgeRun
-from symposium.privacy import event_purged, registration_erased
+from registration.privacy import event_purged, registration_erased
 
 
 # A badge run's PDF names everyone it printed: it goes when their data does (the desk

@@ -1,7 +1,7 @@
 """Checking delegates in, undoing it, and registering walk-ins at the desk.
 
 Lock order: the delegate's row, then its check-ins (registering a walk-in locks the
-event first, through symposium.services). Every check-in of a delegate takes the
+event first, through registration.services). Every check-in of a delegate takes the
 delegate's row lock first, so desks scanning the same badge at once queue up behind
 each other and the second finds the first's check-in.
 """
@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from checkin.models import CheckIn, WalkIn
+from registration.services import register_delegate
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
-from symposium.services import register_delegate
 
 # A desk's clock may run ahead of the server's; a scan is never later than this ahead.
 CLOCK_SKEW = dt.timedelta(minutes=2)
@@ -207,7 +207,7 @@ def register_walk_in(
     window, and check them in if the event has a place; otherwise they join the
     waitlist and the walk-in is flagged for an organiser.
 
-    Side effects: those of symposium.services.register_delegate (event lock, the
+    Side effects: those of registration.services.register_delegate (event lock, the
     Delegate, the confirmation email); a WalkIn row; a CheckIn when confirmed.
     """
     now = now or timezone.now()

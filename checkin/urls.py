@@ -20,6 +20,3 @@ urlpatterns = [
     path("attendance/", views.AttendanceExport.as_view(), name="attendance-export"),
     path("no-shows/", views.NoShowExport.as_view(), name="no-shows"),
 ]
-
-# Not under an event: signing out is the same everywhere.
-sign_out = path("staff/sign-out/", views.SignOut.as_view(), name="checkin-sign-out")

@@ -35,8 +35,7 @@ from checkin.forms import BadgeScope, WalkInForm
 from checkin.models import BadgeRun
 from symposium.enums import ExportFormat
 from symposium.exports.base import file_response
-from symposium.exports.forms import NEEDS_PERMISSION
-from symposium.exports.services import export_basename, record_export
+from symposium.exports.services import NEEDS_PERMISSION, export_basename, record_export
 from symposium.models import Event
 
 CHECK_IN_PERMISSION = "checkin.check_in"

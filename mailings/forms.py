@@ -5,9 +5,9 @@ from django.utils import timezone
 from mailings import placeholders, selectors
 from mailings.enums import Attendance, MailingKind
 from mailings.models import Mailing
-from symposium.console.widgets import DATETIME_INPUT_FORMATS, DateTimeInput
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
+from symposium.widgets import DATETIME_INPUT_FORMATS, DateTimeInput
 
 AUDIENCE_NOTE = "Each filter narrows the audience; within one, any ticked value matches."
 

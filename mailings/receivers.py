@@ -2,8 +2,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from mailings import services
+from registration.privacy import event_purged
 from symposium.models import Event
-from symposium.privacy import event_purged
 
 
 @receiver(post_save, sender=Event, dispatch_uid="mailings-automatic-for-new-event")

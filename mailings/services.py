@@ -34,8 +34,8 @@ from checkin.codes import check_in_code
 from mailings import placeholders, selectors, texts
 from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
-from symposium import mail_identity
-from symposium.emails import calendar_file, manage_url
+from registration.emails import calendar_file, manage_url
+from symposium import mail_identity, outbox
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 from symposium.text import one_line
@@ -143,7 +143,7 @@ def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str
         reply_to = [_address(event.contact_email)] if event.contact_email else None
     except Unsendable:
         reply_to = None
-    message = checkin_emails.HtmlEmail(
+    message = outbox.HtmlEmail(
         subject=copy["subject"],
         body=copy["text"],
         to=[_address(to or delegate.email)],
@@ -153,7 +153,7 @@ def build(mailing: Mailing, delegate: Delegate, breakouts: list[str], *, to: str
     message.attach_alternative(copy["html"], "text/html")
     if _with_check_in(mailing, delegate):
         # The QR inline by Content-ID, as in the confirmation; their day as a file.
-        checkin_emails.attach_qr(message, delegate)
+        checkin_emails.attach(message, delegate)
         choices = delegate_choices(delegate=delegate)
         message.attach(f"{event.slug}.ics", calendar_file(delegate, choices), "text/calendar")
     return message

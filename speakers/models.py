@@ -168,3 +168,23 @@ class PresentationSpeaker(models.Model):
                     f"{clock(clash.ends_at)}: a speaker cannot be in two places at once."
                 }
             )
+
+
+def check_speakers_are_free(item: AgendaItem) -> None:
+    """An agenda item's clash rule (AgendaItem.clash_checks): none of its speakers may be
+    booked elsewhere at the same time."""
+    if not item.pk:
+        return
+    mine = PresentationSpeaker.objects.filter(agenda_item=item)
+    clash = (
+        PresentationSpeaker.objects.filter(speaker__in=mine.values("speaker"))
+        .filter(starts_at__lt=item.ends_at, ends_at__gt=item.starts_at)
+        .exclude(agenda_item=item)
+        .select_related("speaker", "agenda_item")
+        .first()
+    )
+    if clash:
+        raise ValidationError(
+            f"{clash.speaker} would be in two places at once: they are also in "
+            f"“{clash.agenda_item.title}” at {clock(clash.starts_at)}."
+        )

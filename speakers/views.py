@@ -3,7 +3,7 @@
 from django.views.generic import DetailView, ListView
 
 from speakers import selectors
-from symposium.views.public import CachedPageMixin, EventPageMixin
+from symposium.pages import CachedPageMixin, EventPageMixin
 
 
 class SpeakerList(CachedPageMixin, EventPageMixin, ListView):

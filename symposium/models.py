@@ -28,8 +28,11 @@ def clock(moment) -> str:
 
 
 # Created by migration 0005 on PostgreSQL: ICU's root order with punctuation ignored, so
-# "Łukasz" sits with L, "O'Brien" with O and "de Souza" with D, whatever the case.
+# "Łukasz" sits with L, "O'Brien" with O and "de Souza" with D, whatever the case. Names
+# sort by NAME_KEY(name) COLLATE NAME_COLLATION: the key is the name itself with ICU, and
+# a case- and accent-folded name where PostgreSQL has no ICU (symposium.migration_helpers).
 NAME_COLLATION = "symposium_names"
+NAME_KEY = "symposium_name_key"
 ACCESS_NEEDS_MAX_LENGTH = 2000
 
 
@@ -39,6 +42,10 @@ class NameCollate(Collate):
 
     def __init__(self, expression):
         super().__init__(expression, NAME_COLLATION)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = f"{NAME_KEY}(%(expressions)s) %(function)s %(collation)s"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, collation="NOCASE", **extra_context)
@@ -170,6 +177,10 @@ class AgendaItem(TimestampedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
 
+    # More "this item clashes" rules, from the apps that book things into an item (the
+    # speakers app: a speaker in two places at once), added when they are ready.
+    clash_checks: list = []
+
     class Meta:
         ordering = ["starts_at", "room__name", "pk"]
         indexes = [models.Index(fields=["event", "starts_at"])]
@@ -203,7 +214,8 @@ class AgendaItem(TimestampedModel):
         if self.room_id and self.event_id and self.room.event_id != self.event_id:
             raise ValidationError({"room": "Choose a room at this event."})
         self._check_room_is_free()
-        self._check_speakers_are_free()
+        for check in self.clash_checks:
+            check(self)
 
     def _check_room_is_free(self):
         if not self.room_id:
@@ -216,25 +228,6 @@ class AgendaItem(TimestampedModel):
                     "room": f"{self.room} is already booked from {clock(clash.starts_at)} "
                     f"to {clock(clash.ends_at)} for “{clash.title}”."
                 }
-            )
-
-    def _check_speakers_are_free(self):
-        if not self.pk:
-            return
-        from speakers.models import PresentationSpeaker
-
-        mine = PresentationSpeaker.objects.filter(agenda_item=self)
-        clash = (
-            PresentationSpeaker.objects.filter(speaker__in=mine.values("speaker"))
-            .filter(starts_at__lt=self.ends_at, ends_at__gt=self.starts_at)
-            .exclude(agenda_item=self)
-            .select_related("speaker", "agenda_item")
-            .first()
-        )
-        if clash:
-            raise ValidationError(
-                f"{clash.speaker} would be in two places at once: they are also in "
-                f"“{clash.agenda_item.title}” at {clock(clash.starts_at)}."
             )
 
 
@@ -381,7 +374,7 @@ class ExportRecord(models.Model):
 class OutboxEmail(models.Model):
     """An email owed to a delegate, not yet written to the mail queue.
 
-    Services add one in their transaction; `symposium.emails` renders it into the
+    Services add one in their transaction; `registration.emails` renders it into the
     django-mailer queue once that transaction has committed, in a transaction of its
     own, and deletes it. What is left here could not be rendered yet: the mail worker's
     sweep (`manage.py send_outbox`) tries again.
@@ -422,7 +415,7 @@ class OutboxEmail(models.Model):
 
 class ManageLinkEmail(models.Model):
     """A manage-link email owed to a delegate (asked again, or registered again), for
-    the hourly cap in symposium.services: counted here, not in Redis, so that it holds
+    the hourly cap in registration.services: counted here, not in Redis, so that it holds
     while the rate limits are off. Rows older than the hour are deleted as new ones come;
     all go with the delegate's row."""
 

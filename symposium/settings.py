@@ -42,11 +42,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # A form sent without a valid token gets a page in the site's style with a way back.
-CSRF_FAILURE_VIEW = "symposium.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "symposium.web.errors.csrf_failure"
 
 INSTALLED_APPS = [
-    # django.contrib.admin, with the organisers' console as its site (symposium/console/).
-    "symposium.console.apps.ConsoleAdminConfig",
+    # django.contrib.admin, with the organisers' console as its site (console/).
+    "console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,29 +59,34 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "mailer",
+    # The apps, from the bottom up: each imports only those above it in this list
+    # (pyproject.toml's import contract; docs/architecture.md).
     "symposium",
     "speakers",
     "breakouts",
+    "registration",
     "mailings",
     "checkin",
+    "console.apps.ConsoleConfig",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Django's, with a second try on a new connection (symposium.middleware).
-    "symposium.middleware.SessionMiddleware",
+    # Django's, with a second try on a new connection (symposium.web.middleware).
+    "symposium.web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which is the first to read a request body.
-    "symposium.public_posts.PublicPostLimitMiddleware",
-    "symposium.null_characters.NullCharacterMiddleware",
+    "symposium.web.public_posts.PublicPostLimitMiddleware",
+    "symposium.web.null_characters.NullCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "symposium.middleware.DatabaseUnavailableMiddleware",
+    "symposium.web.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -289,7 +294,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 # The same client address as the rate limits (TRUSTED_PROXY_COUNT), not the proxy's.
-AXES_CLIENT_IP_CALLABLE = "symposium.ratelimits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "symposium.web.ratelimits.client_ip"
 # Spraying many usernames from one address is slowed by the "login" rate limit below,
 # not by a second axes lockout: axes has one failure limit for all its parameters, so
 # an address-wide lockout would shut a whole office out after five typos.
@@ -299,11 +304,11 @@ AXES_CLIENT_IP_CALLABLE = "symposium.ratelimits.client_ip"
 # production. The demo and the tests use a per-process memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # A Redis that does not answer is a cache miss, not an error (symposium.cache): a
+    # A Redis that does not answer is a cache miss, not an error (symposium.web.cache): a
     # short timeout, then a second's pause before it is tried again.
     CACHES = {
         "default": {
-            "BACKEND": "symposium.cache.FailOpenRedisCache",
+            "BACKEND": "symposium.web.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "symposium"),
             "OPTIONS": {
@@ -328,7 +333,7 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
-RATELIMIT_IP_META_KEY = "symposium.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "symposium.web.ratelimits.client_ip"
 # A cache that does not answer lets requests through rather than refusing everyone.
 RATELIMIT_FAIL_OPEN = True
 # "N/period" per client address and per email address; one NHS trust's office may sit
@@ -346,16 +351,16 @@ RATE_LIMITS = {
 }
 # Those limits are off while Redis is away. Whatever Redis does, one inbox is emailed a
 # manage link (asked for again, or registered again) at most this many times an hour,
-# counted in the database (symposium.services.email_manage_link).
+# counted in the database (registration.services.email_manage_link).
 MANAGE_LINK_EMAILS_PER_HOUR = env_int("MANAGE_LINK_EMAILS_PER_HOUR", 3)
 
 # Every handler, Django's own included (redefined here), drops manage-link tokens from
-# what it writes (symposium.log_filters): the token in a URL opens a registration.
+# what it writes (symposium.web.log_filters): the token in a URL opens a registration.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_manage_tokens": {"()": "symposium.log_filters.RedactManageTokens"},
+        "redact_manage_tokens": {"()": "symposium.web.log_filters.RedactManageTokens"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
@@ -382,8 +387,8 @@ LOGGING = {
         # Django's records reach the console through the root logger.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        # Redis going away and coming back (symposium.cache), each logged once.
-        "symposium.cache": {"level": "INFO"},
+        # Redis going away and coming back (symposium.web.cache), each logged once.
+        "symposium.web.cache": {"level": "INFO"},
         # Every job a worker starts, ends, fails or retries, in the worker's output; not
         # the set-up every process logs as it starts.
         "procrastinate": {"level": "WARNING"},

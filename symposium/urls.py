@@ -1,11 +1,13 @@
+"""The project's addresses. Each app's URLs are included by name, as INSTALLED_APPS
+names the apps: the project composes the apps without importing them."""
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from checkin.urls import sign_out as checkin_sign_out
-from symposium import admin_login
-from symposium.views.health import healthz
+from symposium.web import admin_login
+from symposium.web.health import healthz
 
 admin.site.login_form = admin_login.AdminLoginForm
 
@@ -15,12 +17,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("staff/events/<slug:slug>/check-in/", include("checkin.urls")),
-    checkin_sign_out,
-    path("staff/", include("symposium.urls_staff")),
+    path("", include("checkin.urls_sign_out")),
+    path("staff/", include("console.urls_staff")),
     path("events/<slug:event_slug>/speakers/", include("speakers.urls")),
     path("events/<slug:event_slug>/breakouts/", include("breakouts.urls")),
-    path("events/<slug:event_slug>/", include("symposium.urls_registration")),
-    path("", include("symposium.urls_public")),
+    path("events/<slug:event_slug>/", include("registration.urls")),
+    path("", include("registration.urls_public")),
 ]
 
 if settings.DEBUG:

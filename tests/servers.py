@@ -10,6 +10,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -20,6 +21,10 @@ from tests.conftest import TEST_REDIS_URL
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GUNICORN = [BIN / "gunicorn", "-c", "symposium/gunicorn.conf.py"]
+# Under pytest-xdist each test process collects the static files into a folder of its own:
+# two `collectstatic` writing one manifest at once would leave a server reading half of it.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+STATIC_ROOT = {"STATIC_ROOT": str(ROOT / "staticfiles" / XDIST_WORKER)} if XDIST_WORKER else {}
 
 
 def free_port():
@@ -32,9 +37,11 @@ def production_env(**overrides):
     """The environment of an app host (docs/deploy.md) on the test database, with a
     cache key prefix of its own so that nothing it caches meets another test's."""
     db = connection.settings_dict
+    # The host may be a Unix socket's directory (scripts/embedded_pg.py's server).
+    host = quote(db["HOST"], safe="") + (f":{db['PORT']}" if db["PORT"] else "")
     return {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{db['USER']}@{host}/{db['NAME']}",
         "REDIS_URL": TEST_REDIS_URL,
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "CONN_MAX_AGE": "0",
@@ -43,6 +50,7 @@ def production_env(**overrides):
         "ALLOWED_HOSTS": "127.0.0.1",
         "WEB_CONCURRENCY": "2",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        **STATIC_ROOT,
         **overrides,
     }
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.breakouts.test_admin import MAKERS as BREAKOUT_MAKERS
+from tests.console.test_admin import ADDABLE as SYMPOSIUM_ADDABLE
+from tests.console.test_admin import MAKERS as SYMPOSIUM_MAKERS
 from tests.helpers import admin_url
 from tests.speakers.test_admin import MAKERS as SPEAKER_MAKERS
-from tests.symposium.test_admin import ADDABLE as SYMPOSIUM_ADDABLE
-from tests.symposium.test_admin import MAKERS as SYMPOSIUM_MAKERS
 
 pytestmark = pytest.mark.django_db
 

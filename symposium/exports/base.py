@@ -22,12 +22,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from symposium.enums import ExportFormat
+from symposium.enums import ExportFormat, Sector
 
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte-order mark.
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DATETIME = "%Y-%m-%d %H:%M"
+# Every list names a sector as the registration form does.
+SECTOR_LABELS = dict(Sector.choices)
 XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",

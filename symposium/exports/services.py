@@ -4,12 +4,13 @@ audit trail (ExportRecord) before its first byte is sent."""
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from symposium.exports.attendees import AttendeeFilters, AttendeeList, attendees
 from symposium.exports.base import ListExporter
-from symposium.models import Delegate, Event, ExportRecord
+from symposium.models import Event, ExportRecord
+
+# Delegates' dietary and access needs leave the portal only with this permission.
+NEEDS_PERMISSION = "symposium.view_delegateneeds"
 
 
 def record_export(
@@ -33,61 +34,6 @@ def record_export(
         filters=filters,
         row_count=exporter.row_count(),
     )
-
-
-def start_attendee_export(
-    *,
-    event: Event,
-    filters: AttendeeFilters,
-    file_format: str,
-    exported_by: AbstractBaseUser | None,
-) -> AttendeeList:
-    """The attendee list the filters select, ready to write.
-
-    The caller checks the permissions (exporting; viewing needs if `include_needs`).
-    Side effects: as `record_export`.
-    """
-    exporter = AttendeeList(
-        event=event,
-        delegates=attendees(event=event, filters=filters),
-        include_needs=filters.include_needs,
-    )
-    record_export(
-        event=event,
-        exporter=exporter,
-        file_format=file_format,
-        filters=filters.as_json(),
-        exported_by=exported_by,
-    )
-    return exporter
-
-
-def start_selection_export(
-    *,
-    event: Event,
-    delegates: QuerySet[Delegate],
-    file_format: str,
-    filters: dict[str, Any],
-    exported_by: AbstractBaseUser | None,
-) -> AttendeeList:
-    """The delegates picked in the admin (all of one event), without their needs.
-
-    Side effects: as `record_export`.
-    """
-    exporter = AttendeeList(
-        event=event,
-        delegates=delegates,
-        include_needs=False,
-        name="Attendee list (admin selection)",
-    )
-    record_export(
-        event=event,
-        exporter=exporter,
-        file_format=file_format,
-        filters=filters,
-        exported_by=exported_by,
-    )
-    return exporter
 
 
 def export_basename(*, event: Event, scope: str) -> str:

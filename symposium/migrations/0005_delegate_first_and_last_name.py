@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 import symposium.models
 import symposium.validators
-from symposium.migration_helpers import postgres_only
+from symposium.migration_helpers import name_sorting
 
 ONE_LINE = symposium.validators.one_line()
 
@@ -33,11 +33,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        postgres_only(
-            "CREATE COLLATION IF NOT EXISTS symposium_names "
-            "(provider = icu, locale = 'und-u-ka-shifted')",
-            "DROP COLLATION IF EXISTS symposium_names",
-        ),
+        # ICU's collation, or a fallback where PostgreSQL has no ICU (migration_helpers).
+        name_sorting(),
         migrations.AddField(
             model_name="delegate",
             name="first_name",

@@ -5,7 +5,7 @@ from django.db import transaction
 from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
-from symposium import services
+from registration import services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from tests.factories import (

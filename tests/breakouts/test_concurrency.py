@@ -16,7 +16,7 @@ from django.urls import reverse
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
 from breakouts.services import with_waitlist_positions
-from symposium import services
+from registration import services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from symposium.tokens import make_manage_token

@@ -6,9 +6,9 @@ import pytest
 from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
-from symposium import privacy, services
-from symposium.exports.attendees import AttendeeList
-from symposium.exports.selectors import sign_in_sessions
+from console.exports.attendees import AttendeeList
+from console.exports.selectors import sign_in_sessions
+from registration import privacy, services
 from symposium.models import Delegate
 from tests.factories import (
     BreakoutRoundFactory,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
-from symposium import services
+from registration import services
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
 from tests.factories import (

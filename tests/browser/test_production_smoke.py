@@ -19,7 +19,7 @@ from django.core.management import call_command
 from mailer.models import Message
 from playwright.sync_api import expect
 
-from symposium import demo
+from demo import data as demo
 from symposium.models import Event
 from tests.browser.conftest import DESKTOP
 from tests.helpers import staff_user

@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from checkin.codes import check_in_code
-from symposium import emails
+from registration import emails
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from tests.factories import DelegateFactory, EventFactory
@@ -72,6 +72,6 @@ def test_the_confirmation_email_carries_the_qr_inline_by_content_id(post, mailou
 
 def test_an_email_to_a_waitlisted_delegate_has_no_code(db):
     delegate = DelegateFactory(status=RegistrationStatus.WAITLISTED)
-    message = emails._build("registered", delegate.pk, None)
+    message = emails.build("registered", delegate.pk, None)
     assert "check-in code" not in message.body
     assert not [p for p in message.message().walk() if p.get_content_type() == "image/png"]

@@ -3,9 +3,9 @@
 import pytest
 
 from mailings.selectors import audience
+from registration.privacy import purge_event
 from symposium.enums import RegistrationStatus as Status
 from symposium.enums import Sector
-from symposium.privacy import purge_event
 from tests.mailings.conftest import make_mailing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

@@ -12,7 +12,7 @@ from checkin.models import CheckIn
 from mailings import services
 from mailings.enums import MailingKind, MailingStatus
 from mailings.models import Mailing
-from symposium.emails import manage_url
+from registration.emails import manage_url
 from tests.factories import (
     BreakoutChoiceFactory,
     BreakoutRoundFactory,

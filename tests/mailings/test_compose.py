@@ -8,7 +8,7 @@ from mailer.models import Message
 from mailings import services
 from mailings.enums import MailingStatus
 from mailings.models import Mailing
-from symposium.emails import manage_url
+from registration.emails import manage_url
 from symposium.enums import RegistrationStatus
 from tests.helpers import admin_url
 from tests.mailings.conftest import make_mailing

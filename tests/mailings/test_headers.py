@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mailings import services
-from symposium.emails import manage_url
+from registration.emails import manage_url
 from symposium.models import Delegate
 from tests.factories import DelegateFactory, EventFactory
 from tests.mailings.conftest import make_mailing

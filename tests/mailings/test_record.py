@@ -14,7 +14,7 @@ from django.utils import timezone
 from mailings import services
 from mailings.enums import MailingStatus
 from mailings.models import Mailing, Recipient
-from symposium.privacy import purge_event
+from registration.privacy import purge_event
 from tests.factories import DelegateFactory, EventFactory, UserFactory
 from tests.helpers import admin_url, staff_user
 from tests.mailings.conftest import make_mailing

@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from symposium import emails, selectors
+from symposium import outbox, selectors
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, OutboxEmail
 from tests.factories import AgendaItemFactory, DelegateFactory, EventFactory
@@ -83,7 +83,7 @@ def test_registration_answers_success_when_its_email_hook_loses_the_database(
     [failure] = [
         record
         for record in caplog.records
-        if record.name == "symposium.emails" and record.getMessage().startswith("After the commit")
+        if record.name == "symposium.outbox" and record.getMessage().startswith("After the commit")
     ]
     assert failure.getMessage() == (
         f"After the commit: could not queue the email owed as outbox row "
@@ -95,7 +95,7 @@ def test_registration_answers_success_when_its_email_hook_loses_the_database(
 def test_registration_answers_success_when_sending_its_email_fails(
     client, event, monkeypatch, caplog, mailoutbox
 ):
-    monkeypatch.setattr(emails, "_send_now", refuse_to_send)
+    monkeypatch.setattr(outbox, "_send_now", refuse_to_send)
     url = reverse("registration:register", kwargs={"event_slug": event.slug})
 
     with caplog.at_level(logging.ERROR):
@@ -106,7 +106,7 @@ def test_registration_answers_success_when_sending_its_email_fails(
     # Queued (django-mailer): the worker sends it; only the immediate send failed.
     assert OutboxEmail.objects.count() == 0
     assert mailoutbox == []
-    [failure] = [record for record in caplog.records if record.name == "symposium.emails"]
+    [failure] = [record for record in caplog.records if record.name == "symposium.outbox"]
     assert failure.getMessage().startswith("After the commit: could not send")
     assert failure.exc_info[0] is SMTPServerDisconnected
 
@@ -120,7 +120,7 @@ def test_erasure_answers_success_when_sending_its_email_fails(
     event.save()
     delegate = DelegateFactory(event=event, email="priya.oneill@nhs.net")
     waiting = DelegateFactory(event=event, status=RegistrationStatus.WAITLISTED)
-    monkeypatch.setattr(emails, "_send_now", refuse_to_send)
+    monkeypatch.setattr(outbox, "_send_now", refuse_to_send)
 
     with caplog.at_level(logging.ERROR):
         response = client.post(manage_url(delegate, "registration:delete"), follow=True)
@@ -134,7 +134,7 @@ def test_erasure_answers_success_when_sending_its_email_fails(
     waiting.refresh_from_db()
     assert waiting.status == RegistrationStatus.CONFIRMED
     assert mailoutbox == []
-    [failure] = [record for record in caplog.records if record.name == "symposium.emails"]
+    [failure] = [record for record in caplog.records if record.name == "symposium.outbox"]
     assert failure.getMessage().startswith("After the commit: could not send")
 
 

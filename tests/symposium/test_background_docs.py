@@ -11,8 +11,8 @@ import pytest
 from procrastinate.jobs import Job
 from procrastinate.utils import utcnow
 
+from demo.management.commands.rundemo import WORKER
 from symposium import background
-from symposium.management.commands.rundemo import WORKER
 from tests.servers import ROOT
 
 README = (ROOT / "README.md").read_text()

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 
-from symposium import services
+from registration import services
 from symposium.models import Delegate, OutboxEmail
 from tests.factories import BreakoutRoundFactory, BreakoutSessionFactory, EventFactory
 

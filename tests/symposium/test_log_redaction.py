@@ -62,7 +62,7 @@ def test_a_500_on_a_manage_link_is_logged_without_the_token(delegate, monkeypatc
     def fails(**kwargs):
         raise RuntimeError(f"could not read the choices for {url}")
 
-    monkeypatch.setattr("symposium.views.registration.delegate_choices", fails)
+    monkeypatch.setattr("registration.views.delegate_choices", fails)
     with written_by("", "console") as log:
         response = Client(raise_request_exception=False).get(url)
     assert response.status_code == 500
@@ -104,7 +104,7 @@ def test_the_error_email_to_admins_holds_no_token(delegate, monkeypatch, setting
     def fails(**kwargs):
         raise RuntimeError(f"could not read the choices for {url}")
 
-    monkeypatch.setattr("symposium.views.registration.delegate_choices", fails)
+    monkeypatch.setattr("registration.views.delegate_choices", fails)
     response = Client(raise_request_exception=False).get(url, HTTP_REFERER=f"https://x{url}")
     assert response.status_code == 500
     [email] = mailoutbox

@@ -18,7 +18,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
 from mailings.enums import RecipientStatus
 from mailings.models import Mailing, Recipient
-from symposium import emails
+from symposium import outbox
 from symposium.models import Delegate, DelegateNeeds
 from tests.factories import (
     BreakoutChoiceFactory,
@@ -99,7 +99,7 @@ def world(db, settings, django_capture_on_commit_callbacks):
     settings.SEND_MAIL_ON_COMMIT = False
     settings.MAILER_EMAIL_LOG_MESSAGE_DATA = True
     with django_capture_on_commit_callbacks(execute=True):
-        emails.notify_registered(delegate=attacker)
+        outbox.notify_registered(delegate=attacker)
     MessageLog.objects.log(Message.objects.get(), RESULT_FAILURE, "Connection refused")
     return {"event": event, "attacker": attacker, "session": session}
 

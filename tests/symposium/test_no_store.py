@@ -3,8 +3,8 @@ to keep them: Cache-Control: no-store."""
 
 import pytest
 
+from registration.views import DONE_SESSION_KEY
 from symposium.enums import RegistrationStatus
-from symposium.views.registration import DONE_SESSION_KEY
 from tests.factories import DelegateFactory, EventFactory
 from tests.helpers import manage_url
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from icalendar import Calendar
 from mailer.models import Message
 
-from symposium import privacy, services
+from registration import privacy, services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, OutboxEmail
 from tests.factories import AgendaItemFactory, DelegateFactory, EventFactory
@@ -213,7 +213,7 @@ def test_sweep_queues_what_failed_once_the_data_is_corrected(full_event, after_c
 DIE_AFTER_COMMIT = """
 import os
 from django.db import transaction
-from symposium import services
+from registration import services
 from symposium.models import Event
 
 with transaction.atomic():
@@ -284,3 +284,29 @@ def test_sweep_skips_what_another_server_is_queueing(event):
         ["ben@example.org"],
     ]
     assert not OutboxEmail.objects.filter(delegate__in=[first, second]).exists()
+
+
+@pytest.mark.django_db
+def test_a_message_queued_before_the_email_class_moved_still_sends(mailoutbox):
+    """django-mailer keeps each queued email as a pickle, which names its class's module:
+    one queued when the class lived in checkin.emails is still read and sent."""
+    import base64
+    import pickle
+
+    from mailer.engine import send_all
+
+    from symposium.outbox import HtmlEmail
+
+    email = HtmlEmail(subject="Your place", body="See you there", to=["ada@example.com"])
+    email.attach_alternative("<p>See you there</p>", "text/html")
+    # Protocol 0 names the class as text, as an older pickle would: "module\nname".
+    data = pickle.dumps(email, protocol=0)
+    old = data.replace(b"symposium.outbox\nHtmlEmail", b"checkin.emails\nHtmlEmail")
+    assert old != data
+    Message.objects.create(message_data=base64.b64encode(old).decode("ascii"))
+
+    send_all()
+
+    [sent] = mailoutbox
+    assert sent.subject == "Your place"
+    assert sent.alternatives[0][0] == "<p>See you there</p>"

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from breakouts.enums import ChoiceStatus
 from breakouts.services import promote_from_session_waitlist
-from symposium import page_cache, services
+from registration import services
+from symposium import page_cache
 from tests.factories import (
     AgendaItemFactory,
     BreakoutChoiceFactory,

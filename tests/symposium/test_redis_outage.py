@@ -1,4 +1,4 @@
-"""Redis is a cache, not a single point of failure (symposium.cache): with it gone, every
+"""Redis is a cache, not a single point of failure (symposium.web.cache): with it gone, every
 page, registration, the manage link and the admin still answer; rate limits fail open;
 sessions come from the database; it is logged once; and when it is back it is used
 again. The Redis is the test's own, really killed or really out of reach."""
@@ -16,7 +16,7 @@ from symposium.models import Delegate
 from tests.factories import DelegateFactory, EventFactory, UserFactory
 from tests.helpers import manage_url
 from tests.redis_server import own_redis  # noqa: F401 - a fixture
-from tests.symposium.test_registration import form_data
+from tests.registration.test_registration import form_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -30,7 +30,7 @@ def redis_cache(settings, own_redis):  # noqa: F811 - the fixture imported above
     """Production's cache, on the test's own Redis (sessions are in the database)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "symposium.cache.FailOpenRedisCache",
+            "BACKEND": "symposium.web.cache.FailOpenRedisCache",
             "LOCATION": own_redis.url,
             "KEY_PREFIX": "outage-test",
             "OPTIONS": {
@@ -45,10 +45,10 @@ def redis_cache(settings, own_redis):  # noqa: F811 - the fixture imported above
 
 @pytest.fixture
 def cache_log(caplog):
-    caplog.set_level(logging.INFO, logger="symposium.cache")
+    caplog.set_level(logging.INFO, logger="symposium.web.cache")
 
     def records(level):
-        return [r for r in caplog.records if r.name == "symposium.cache" and r.levelno == level]
+        return [r for r in caplog.records if r.name == "symposium.web.cache" and r.levelno == level]
 
     return records
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from speakers.models import Speaker
 from symposium.models import Delegate
-from symposium.public_posts import MAX_PUBLIC_BODY_BYTES
+from symposium.web.public_posts import MAX_PUBLIC_BODY_BYTES
 from tests.factories import DelegateFactory, EventFactory, SpeakerFactory
 from tests.helpers import admin_url, manage_url
 

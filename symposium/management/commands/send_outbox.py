@@ -8,7 +8,7 @@ locked while it is queued and skipped by the others.
 
 from django.core.management.base import BaseCommand
 
-from symposium.emails import send_outbox
+from symposium.outbox import send_outbox
 
 
 class Command(BaseCommand):

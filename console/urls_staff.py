@@ -1,0 +1,28 @@
+from django.urls import path
+
+from console import staff as views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.StaffEventList.as_view(), name="event-list"),
+    path("events/<slug:slug>/", views.StaffEvent.as_view(), name="event"),
+    path("events/<slug:slug>/attendees/", views.AttendeeExport.as_view(), name="attendee-export"),
+    path(
+        "events/<slug:slug>/sign-in/desk/",
+        views.RegistrationDeskSheet.as_view(),
+        name="sign-in-desk",
+    ),
+    path(
+        "events/<slug:slug>/sign-in/breakouts/",
+        views.BreakoutSignInSheets.as_view(),
+        name="sign-in-breakouts",
+    ),
+    path(
+        "events/<slug:slug>/sign-in/breakouts/<int:session_id>/",
+        views.BreakoutSignInSheets.as_view(),
+        name="sign-in-session",
+    ),
+    path("events/<slug:slug>/catering/", views.CateringSummary.as_view(), name="catering"),
+    path("events/<slug:slug>/overview/", views.Overview.as_view(), name="overview"),
+]

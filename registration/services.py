@@ -1,0 +1,457 @@
+"""Registration rules: registering, changing, cancelling and the event's waitlist.
+
+Views, the admin and management commands call these; nothing else counts places.
+Lock order, everywhere: the event row, then delegate rows, then breakout sessions in
+pk order (see breakouts.services). Emails are queued in the database in the same
+transaction (symposium.outbox), so a change that rolls back sends nothing.
+"""
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from breakouts import allocation_services
+from breakouts import services as breakout_services
+from breakouts.models import BreakoutChoice, BreakoutSession
+from symposium import outbox
+from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
+from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
+
+
+class Window(enum.StrEnum):
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RegistrationClosed(Exception):
+    def __init__(self, window: Window):
+        super().__init__(f"Registration is {window}.")
+        self.window = window
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Dietary and access needs, stored only with the delegate's separate consent."""
+
+    dietary_requirement: str = DietaryRequirement.NONE
+    dietary_details: str = ""
+    access_needs: str = ""
+
+
+@dataclass(frozen=True)
+class Registration:
+    delegate: Delegate
+    # False when the email address was already registered: nothing was changed and
+    # the manage link was emailed again...
+    created: bool
+    # ...unless it had been sent too often within the hour (`email_manage_link`).
+    link_emailed: bool = False
+
+
+# Reads -------------------------------------------------------------------------------
+
+
+def registration_window(*, event: Event, now: dt.datetime | None = None) -> Window:
+    now = now or timezone.now()
+    if now < event.registration_opens_at:
+        return Window.NOT_OPEN
+    if now >= event.registration_closes_at:
+        return Window.CLOSED
+    return Window.OPEN
+
+
+def window_changes_at(*, event: Event, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When `registration_window` next gives another answer (None: never again)."""
+    now = now or timezone.now()
+    return next(
+        (at for at in (event.registration_opens_at, event.registration_closes_at) if at > now),
+        None,
+    )
+
+
+def event_is_full(*, event: Event) -> bool:
+    return Delegate.objects.filter(event=event).confirmed().count() >= event.delegate_capacity
+
+
+# Writes ------------------------------------------------------------------------------
+
+
+def _lock_event(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _lock_inbox(email: str) -> None:
+    """A lock per email address until the transaction ends (PostgreSQL; SQLite runs one
+    writer at a time). Not the rows of the address's registrations: a caller already
+    holds its own event's row and registration, and locking the address's registrations
+    at other events after those would deadlock with the same address registering there
+    at the same moment."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"manage-link-inbox:{email.strip().casefold()}"],
+            )
+
+
+def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> bool:
+    """Email the delegate their manage link, unless that inbox has been sent a manage
+    link `settings.MANAGE_LINK_EMAILS_PER_HOUR` times within the past hour, for this
+    registration or its address's others at other events; whether it is.
+
+    The rate limits on the forms that lead here live in Redis and let everything
+    through while it is away; this cap, in the database, holds whatever Redis does, so
+    nobody can fill someone's inbox by registering their address again and again.
+
+    Side effects: takes the inbox's lock (`_lock_inbox`), so that concurrent requests
+    count one after the other; deletes their ManageLinkEmail rows older than the hour;
+    adds one and queues the email (`outbox.notify_manage_link`) when under the cap.
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=1)
+    with transaction.atomic():
+        _lock_inbox(delegate.email)
+        same_inbox = list(Delegate.objects.with_email(delegate.email).values_list("pk", flat=True))
+        recent = ManageLinkEmail.objects.filter(delegate__in=same_inbox)
+        recent.filter(owed_at__lt=since).delete()
+        if recent.count() >= settings.MANAGE_LINK_EMAILS_PER_HOUR:
+            return False
+        ManageLinkEmail.objects.create(delegate=delegate, owed_at=now)
+        outbox.notify_manage_link(delegate=delegate)
+    return True
+
+
+def _save_needs(*, delegate: Delegate, needs: Needs | None, now: dt.datetime) -> bool:
+    """Store or (consent withdrawn) delete the needs; True if anything changed."""
+    current = DelegateNeeds.objects.filter(delegate=delegate).first()
+    if needs is None:
+        if current is None:
+            return False
+        current.delete()
+        return True
+    values = {
+        "dietary_requirement": needs.dietary_requirement,
+        "dietary_details": needs.dietary_details,
+        "access_needs": needs.access_needs,
+    }
+    if current is None:
+        current = DelegateNeeds(delegate=delegate, consented_at=now)
+    elif all(getattr(current, name) == value for name, value in values.items()):
+        return False
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    return True
+
+
+DETAILS = ("first_name", "last_name", "email", "organisation", "sector", "job_title")
+
+
+def _details(delegate: Delegate) -> tuple:
+    return tuple(getattr(delegate, name) for name in DETAILS)
+
+
+def _set_details(delegate: Delegate, **details) -> None:
+    for name in DETAILS:
+        setattr(delegate, name, details[name])
+
+
+def _notify_promoted_choices(choices: Sequence[BreakoutChoice]) -> None:
+    for choice in choices:
+        if getattr(choice, "given_up", None):
+            outbox.notify_breakout_swap(choice=choice, given_up=choice.given_up)
+        else:
+            outbox.notify_breakout_place(choice=choice)
+
+
+def register_delegate(
+    *,
+    event: Event,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str,
+    sector: str,
+    job_title: str = "",
+    needs: Needs | None = None,
+    sessions: Sequence[BreakoutSession] = (),
+    now: dt.datetime | None = None,
+    enforce_window: bool = True,
+    preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
+    added_by=None,
+    notify: bool = True,
+) -> Registration:
+    """Register a delegate, or re-send the manage link if the email is registered.
+
+    With `added_by` (an organiser's account), the registration is recorded as added in
+    the admin by them, with no privacy consent time: the person agreed to nothing here.
+    `notify=False` (the organiser's "don't email them") sends them nothing.
+
+    Confirmed while the event has fewer confirmed delegates than its capacity,
+    otherwise waitlisted. A cancelled registration with the same email is replaced
+    by this one (new details, new access key, back of any queue).
+
+    Side effects: locks the event row (then sessions); creates or reactivates the
+    Delegate, DelegateNeeds (only when `needs` is given, i.e. with consent) and
+    BreakoutChoice rows, and with `preferences` (ranked events) BreakoutPreference rows
+    and, once places are allocated, the best place left (breakouts.allocation_services);
+    emails the confirmation, or the manage link for an email already registered (unless
+    `notify` is False; at most a few an hour: `email_manage_link`, which locks that
+    delegate row). Raises
+    RegistrationClosed outside the registration window (unless enforce_window=False,
+    for organisers) and ValidationError for bad data.
+    """
+    now = now or timezone.now()
+    window = registration_window(event=event, now=now)
+    if enforce_window and window != Window.OPEN:
+        raise RegistrationClosed(window)
+    email = email.strip()
+    with transaction.atomic():
+        event = _lock_event(event)
+        existing = (
+            Delegate.objects.select_for_update().filter(event=event).with_email(email).first()
+        )
+        if existing and existing.status != RegistrationStatus.CANCELLED:
+            emailed = notify and email_manage_link(delegate=existing, now=now)
+            return Registration(delegate=existing, created=False, link_emailed=emailed)
+        delegate = existing or Delegate(event=event)
+        _set_details(
+            delegate,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=organisation,
+            sector=sector,
+            job_title=job_title,
+        )
+        delegate.status = (
+            RegistrationStatus.WAITLISTED
+            if event_is_full(event=event)
+            else RegistrationStatus.CONFIRMED
+        )
+        delegate.cancelled_at = None
+        if added_by is None:
+            delegate.privacy_consent_at = now
+            delegate.source, delegate.added_by = RegistrationSource.PUBLIC, None
+        else:
+            delegate.privacy_consent_at = None
+            delegate.source, delegate.added_by = RegistrationSource.ADMIN, added_by
+        if existing:
+            delegate.access_key = new_access_key()
+        delegate.full_clean(validate_constraints=False)
+        try:
+            # A savepoint: the database refuses a duplicate email that slipped past the
+            # check above (a write that did not lock the event), and we carry on.
+            with transaction.atomic():
+                delegate.save()
+        except IntegrityError:
+            existing = Delegate.objects.filter(event=event).with_email(email).get()
+            emailed = notify and email_manage_link(delegate=existing, now=now)
+            return Registration(delegate=existing, created=False, link_emailed=emailed)
+        if existing:
+            # A fresh registration: the back of the event's waitlist, if it joins one.
+            Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
+        _save_needs(delegate=delegate, needs=needs, now=now)
+        breakout_services.set_breakout_choices(delegate=delegate, sessions=sessions)
+        if preferences is not None:
+            allocation_services.set_preferences(
+                delegate=delegate, preferences=preferences, after_allocation=True
+            )
+            allocation_services.place_by_preference(delegate=delegate)
+        if notify:
+            outbox.notify_registered(delegate=delegate)
+    return Registration(delegate=delegate, created=True)
+
+
+def update_registration(
+    *,
+    delegate: Delegate,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str,
+    sector: str,
+    job_title: str = "",
+    needs: Needs | None = None,
+    sessions: Sequence[BreakoutSession] = (),
+    give_up_rounds: Sequence[int] = (),
+    now: dt.datetime | None = None,
+    preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
+) -> Delegate:
+    """Change a registration's details, needs and breakout choices.
+
+    `needs=None` means no consent: any stored needs are deleted. Leaving a session
+    frees the place for the first person in its queue. Moving from a place to a full
+    session keeps the place until the new one has room, except in `give_up_rounds`
+    (see breakouts.services.set_breakout_choices).
+
+    Side effects: locks the delegate row (then sessions); updates Delegate,
+    DelegateNeeds and BreakoutChoice rows (and BreakoutPreference rows, with
+    `preferences`, until places are allocated); emails the delegate a summary when
+    something changed and anyone promoted into a freed place. Raises ValidationError
+    for bad data, an email address registered by someone else, or a cancelled
+    registration.
+    """
+    now = now or timezone.now()
+    email = email.strip()
+    with transaction.atomic():
+        delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+        if delegate.status == RegistrationStatus.CANCELLED:
+            raise ValidationError("This registration has been cancelled.")
+        before = _details(delegate)
+        _set_details(
+            delegate,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=organisation,
+            sector=sector,
+            job_title=job_title,
+        )
+        delegate.full_clean(validate_constraints=False)
+        taken = Delegate.objects.filter(event_id=delegate.event_id).with_email(email)
+        if taken.exclude(pk=delegate.pk).exists():
+            raise ValidationError(
+                {"email": "This email address is already registered for the event."}
+            )
+        try:
+            with transaction.atomic():
+                delegate.save()
+        except IntegrityError as error:
+            raise ValidationError(
+                {"email": "This email address is already registered for the event."}
+            ) from error
+        after = _details(delegate)
+        needs_changed = _save_needs(delegate=delegate, needs=needs, now=now)
+        changes = breakout_services.set_breakout_choices(
+            delegate=delegate, sessions=sessions, give_up_rounds=give_up_rounds
+        )
+        ranked = preferences is not None and allocation_services.set_preferences(
+            delegate=delegate, preferences=preferences
+        )
+        if before != after or needs_changed or changes or ranked:
+            outbox.notify_changed(delegate=delegate)
+        _notify_promoted_choices(changes.promoted)
+    return delegate
+
+
+def _promote_event_waitlist(*, event: Event, free: int) -> list[Delegate]:
+    """Give `free` event places to the front of the event's waitlist. The caller holds
+    the event lock and has locked the sessions these delegates chose."""
+    if free <= 0:
+        return []
+    promoted = list(
+        Delegate.objects.select_for_update()
+        .filter(event=event, status=RegistrationStatus.WAITLISTED)
+        .order_by("created_at", "pk")[:free]
+    )
+    for delegate in promoted:
+        delegate.status = RegistrationStatus.CONFIRMED
+        delegate.save(update_fields=["status", "updated_at"])
+        breakout_services.claim_held_choices(delegate=delegate)
+        outbox.notify_event_place(delegate=delegate)
+    return promoted
+
+
+def _waitlist_sessions(*, event: Event, count: int, leaving: Delegate | None = None) -> list[int]:
+    """Sessions chosen by the first `count` delegates on the event's waitlist (not
+    counting one `leaving` it), locking those delegates: they are locked before any
+    session, as the lock order says."""
+    if count <= 0:
+        return []
+    front = (
+        Delegate.objects.select_for_update()
+        .filter(event=event, status=RegistrationStatus.WAITLISTED)
+        .exclude(pk=getattr(leaving, "pk", None))
+        .order_by("created_at", "pk")[:count]
+    )
+    front_ids = [delegate.pk for delegate in front]
+    return list(
+        BreakoutChoice.objects.filter(delegate_id__in=front_ids).values_list(
+            "session_id", flat=True
+        )
+    )
+
+
+def promote_from_event_waitlist(*, event: Event) -> list[Delegate]:
+    """Fill the event's free places from its waitlist (e.g. after the capacity rose).
+
+    Side effects: locks the event, the promoted delegates and their sessions;
+    confirms those delegates and, where there is room, their breakout choices;
+    emails each of them.
+    """
+    with transaction.atomic():
+        event = _lock_event(event)
+        free = event.delegate_capacity - Delegate.objects.filter(event=event).confirmed().count()
+        breakout_services.lock_sessions(session_ids=_waitlist_sessions(event=event, count=free))
+        return _promote_event_waitlist(event=event, free=free)
+
+
+def fill_breakout_session(*, session: BreakoutSession) -> list[BreakoutChoice]:
+    """Fill a session's free places from its queue (e.g. after its capacity rose).
+
+    Side effects: locks the session; confirms queued choices; emails those promoted.
+    """
+    with transaction.atomic():
+        promoted = breakout_services.promote_from_session_waitlist(session=session)
+        _notify_promoted_choices(promoted)
+    return promoted
+
+
+def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -> Delegate:
+    """Cancel a registration; its event place and breakout places go to the waitlists.
+
+    Side effects: locks the event, the delegate, the delegates about to be promoted
+    and every session concerned; sets status cancelled and cancelled_at; deletes the
+    delegate's breakout choices and needs (no reason left to keep them); promotes the
+    first waitlisted choice of each freed session and, if the delegate had a place,
+    the first delegate on the event's waitlist; emails the delegate and everyone
+    promoted. Cancelling twice changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(delegate.event)
+        delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+        if delegate.status == RegistrationStatus.CANCELLED:
+            return delegate
+        confirmed = Delegate.objects.filter(event=event).confirmed().count()
+        if delegate.status == RegistrationStatus.CONFIRMED:
+            confirmed -= 1
+        free = event.delegate_capacity - confirmed
+        # Every session lock is taken at once, in pk order, before anything changes.
+        breakout_services.lock_sessions(
+            session_ids=[
+                *delegate.breakout_choices.values_list("session_id", flat=True),
+                *_waitlist_sessions(event=event, count=free, leaving=delegate),
+            ]
+        )
+        promoted_choices = breakout_services.release_breakout_choices(delegate=delegate)
+        DelegateNeeds.objects.filter(delegate=delegate).delete()
+        delegate.status, delegate.cancelled_at = RegistrationStatus.CANCELLED, now
+        delegate.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _notify_promoted_choices(promoted_choices)
+        _promote_event_waitlist(event=event, free=free)
+        outbox.notify_cancelled(delegate=delegate)
+    return delegate
+
+
+def send_manage_link(*, event: Event, email: str) -> bool:
+    """Email the manage link to the active registration with this email, if any.
+
+    Side effects: one email queued, unless it has been sent too often within the hour
+    (`email_manage_link`: locks the delegate row). Callers show the same answer either
+    way; the return value (whether a registration exists) is for organisers' tools.
+    """
+    delegate = Delegate.objects.filter(event=event).with_email(email.strip()).active().first()
+    if delegate is None:
+        return False
+    email_manage_link(delegate=delegate)
+    return True
