@@ -18,7 +18,9 @@ def test_it_makes_a_staff_account_in_the_organisers_group(db, password, client):
     call_command("createorganiser", "alex", "--email=alex@example.org", "--noinput")
 
     user = get_user_model().objects.get(username="alex")
-    assert user.is_staff and user.is_active and not user.is_superuser
+    assert user.is_staff
+    assert user.is_active
+    assert not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Organisers"]
     assert user.email == "alex@example.org"
     assert user.check_password(PASSWORD)
@@ -26,7 +28,8 @@ def test_it_makes_a_staff_account_in_the_organisers_group(db, password, client):
     signed_in = client.post(
         "/admin/login/?next=/admin/", {"username": "alex", "password": PASSWORD}
     )
-    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/admin/"
     assert user.has_perm("symposium.add_event")
     assert client.get("/admin/").status_code == 200
 
@@ -39,7 +42,8 @@ def test_run_again_it_restores_an_account_and_keeps_its_password(db, password):
     call_command("createorganiser", "sam", "--noinput")
 
     user.refresh_from_db()
-    assert user.is_staff and user.is_active
+    assert user.is_staff
+    assert user.is_active
     assert user.groups.filter(name="Organisers").exists()
     assert user.check_password("the old one, unchanged 7")
 
