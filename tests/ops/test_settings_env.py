@@ -59,8 +59,10 @@ def test_sentry_is_on_only_with_a_dsn():
 def test_json_logs_are_one_object_a_line_without_tokens():
     _, err = run_django(
         "import logging\n"
+        "from django.test import RequestFactory\n"
+        f"request = RequestFactory().get('/events/e/manage/{TOKEN}/')\n"
         "logging.getLogger('django.request').warning("
-        f"'Not Found: %s', '/events/e/manage/{TOKEN}/')\n"
+        "'Not Found: %s', request.path, extra={'status_code': 404, 'request': request})\n"
         "try:\n"
         f"    raise ValueError('/events/e/manage/{TOKEN}/cancel/')\n"
         "except ValueError:\n"
@@ -76,6 +78,8 @@ def test_json_logs_are_one_object_a_line_without_tokens():
         ("ERROR", "symposium", "done\nwith a second line"),
     ]
     assert "time" in records[0]
+    assert records[0]["status_code"] == 404
+    assert records[0]["request"] is None  # dropped: its URL holds the token
     assert "/manage/[redacted]/cancel/" in records[1]["exc_info"]
     assert TOKEN not in err
 
