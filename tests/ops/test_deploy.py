@@ -286,3 +286,18 @@ def test_nginx_in_front_of_the_app_does_what_running_md_says(nginx_site):
     log = (prefix / "logs" / "symposium.access.log").read_text()
     assert "/events/e/manage/[redacted]/?step=2" in log
     assert "SECRETtoken" not in log
+
+
+def test_the_docs_say_how_gunicorn_loads_new_code():
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "symposium" / "gunicorn.conf.py"))
+    running = (ROOT / "docs" / "running.md").read_text()
+    unit = (SYSTEMD / "symposium-web@.service").read_text()
+    if config["preload_app"]:
+        # HUP keeps the preloaded code: a release restarts, or upgrades with USR2.
+        assert "keeps the code already loaded" in " ".join(running.split())
+        assert "`kill -USR2`" in running
+        assert "ExecReload" not in unit
+    else:
+        assert "ExecReload=/bin/kill -s HUP $MAINPID" in unit
