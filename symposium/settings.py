@@ -377,13 +377,6 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        # LOG_FORMAT=json: one JSON object a line (python-json-logger), for a log shipper.
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "{asctime}{levelname}{name}{message}",
-            "style": "{",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -420,6 +413,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+if LOG_FORMAT == "json":
+    # One JSON object a line (python-json-logger), for a log shipper; still redacted.
+    LOGGING["formatters"]["json"] = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "{asctime}{levelname}{name}{message}",
+        "style": "{",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    }
 
 # The demo and the tests serve static files straight from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
