@@ -5,11 +5,15 @@ delegate with SECRET_KEY and a salt of its own. It is not the manage link's toke
 (another salt, another shape, no access key): it opens nothing and changes nothing, it
 only lets a desk of the same event find the delegate. Short enough to read out; the
 alphabet (Crockford's base 32) has no I, L, O or U to mishear.
+
+After SECRET_KEY is rotated, codes made with a key in SECRET_KEY_FALLBACKS (printed on
+badges, sent in emails) are still accepted; new ones are made with the new key.
 """
 
 import base64
 import re
 
+from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from symposium.models import Delegate
@@ -20,8 +24,10 @@ CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "ABCDEFGHJKMNPQRST
 SHAPE = re.compile(r"^(\d{1,12})([0-9A-Z]{8})$")
 
 
-def _mac(event_id: int, delegate_id: int) -> str:
-    digest = salted_hmac(SALT, f"{event_id}:{delegate_id}", algorithm="sha256").digest()
+def _mac(event_id: int, delegate_id: int, *, secret=None) -> str:
+    digest = salted_hmac(
+        SALT, f"{event_id}:{delegate_id}", secret=secret, algorithm="sha256"
+    ).digest()
     return base64.b32encode(digest).decode()[:MAC_LENGTH].translate(CROCKFORD)
 
 
@@ -42,6 +48,7 @@ def delegate_id_for_code(*, event_id: int, code: str) -> int | None:
     if not match:
         return None
     delegate_id = int(match[1])
-    if not constant_time_compare(match[2], _mac(event_id, delegate_id)):
-        return None
-    return delegate_id
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        if constant_time_compare(match[2], _mac(event_id, delegate_id, secret=secret)):
+            return delegate_id
+    return None

@@ -23,7 +23,9 @@ graceful_timeout = 30
 # Import Django and the project once in the master, and with it (when_ready below) the
 # URLconf, the views and the compiled templates, which Django would otherwise load on a
 # worker's first requests: every worker forks ready, and the first visitors after a
-# restart do not wait for it.
+# restart do not wait for it. So `kill -HUP` replaces the workers with the code already
+# loaded: a release restarts the server instead (docs/running.md, two instances per host
+# restarted in turn; gunicorn's USR2 upgrade is the other way).
 preload_app = True
 # Recycling bounds a slow leak, nothing more: the app keeps no per-request state. At
 # 1,000 requests each worker was replaced every 2-3 s under load, and every replacement

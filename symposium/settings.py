@@ -38,6 +38,18 @@ if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("Set SECRET_KEY in the environment (or DEBUG=true for a demo).")
     SECRET_KEY = "insecure-key-for-local-demo-and-tests-only"
+# Rotating SECRET_KEY: put the old key here (comma-separated, newest first) and the new
+# one in SECRET_KEY; manage links, check-in codes and sessions signed with an old key
+# stay valid until the key is dropped from this list (docs/running.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+# Who is emailed a server error (mail_admins below): "Name <a@example.org>, b@example.org".
+ADMINS = [
+    (name.strip() or address, address)
+    for name, address in (
+        (entry.rpartition("<")[0], entry.rpartition("<")[2].rstrip(">").strip())
+        for entry in env_list("ADMINS")
+    )
+]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -218,7 +230,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "symposium@localhost")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
 # Absolute links in emails (manage links) need the public address of the site. Unset, it
 # is where `make demo HOST=… PORT=…` serves, so the demo's links open its own server.
@@ -354,6 +366,7 @@ RATE_LIMITS = {
 # counted in the database (registration.services.email_manage_link).
 MANAGE_LINK_EMAILS_PER_HOUR = env_int("MANAGE_LINK_EMAILS_PER_HOUR", 3)
 
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 # Every handler, Django's own included (redefined here), drops manage-link tokens from
 # what it writes (symposium.web.log_filters): the token in a URL opens a registration.
 LOGGING = {
@@ -368,13 +381,17 @@ LOGGING = {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_manage_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_manage_tokens"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["redact_manage_tokens"],
         },
         "mail_admins": {
@@ -397,6 +414,34 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+if LOG_FORMAT == "json":
+    # One JSON object a line (python-json-logger), for a log shipper; still redacted.
+    LOGGING["formatters"]["json"] = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "{asctime}{levelname}{name}{message}",
+        "style": "{",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    }
+
 # The demo and the tests serve static files straight from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# Error reports to Sentry (or a compatible service) when SENTRY_DSN is set: unhandled
+# exceptions and ERROR log records, without request bodies, cookies or personal data.
+# Manage-link tokens are dropped from what is sent (symposium.web.log_filters).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from symposium.web.log_filters import redact_sentry_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0,
+        before_send=redact_sentry_event,
+    )

@@ -49,3 +49,20 @@ class RedactManageTokens(logging.Filter):
         seen = " ".join((meta.get("PATH_INFO", ""), meta.get("HTTP_REFERER", "")))
         if MANAGE_TOKEN.search(seen):
             record.request = None
+
+
+def _redact_all(value):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redact_all(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_redact_all(item) for item in value)
+    return value
+
+
+def redact_sentry_event(event, hint):
+    """Sentry's before_send (settings.SENTRY_DSN): the same redaction over everything the
+    report holds: the request's URL and headers, the message, the breadcrumbs and the
+    stack's local variables."""
+    return _redact_all(event)
