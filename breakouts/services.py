@@ -257,6 +257,7 @@ def set_breakout_choices(
     delegate: Delegate,
     sessions: Iterable[BreakoutSession],
     give_up_rounds: Collection[int] = (),
+    new_delegate: bool = False,
 ) -> ChoiceChanges:
     """Make the delegate's choices exactly `sessions` (at most one per round).
 
@@ -273,7 +274,12 @@ def set_breakout_choices(
     swaps. The caller should hold the delegate's row lock when the delegate already
     exists. Raises ValidationError for sessions of another event or two sessions in
     one round.
+
+    `new_delegate`: the delegate was created in the caller's transaction (which must
+    be open), so has no choice yet: three queries, however many rounds.
     """
+    if new_delegate and transaction.get_connection().in_atomic_block:
+        return _first_choices(delegate=delegate, sessions=sessions)
     with transaction.atomic():
         rounds = _validated_rounds(delegate=delegate, sessions=sessions)
         current = _choices_by_round(delegate)
@@ -301,6 +307,50 @@ def set_breakout_choices(
         for session_id in changes.freed:
             changes.promoted += _promote(locked, session_id)
         return changes
+
+
+def _first_choices(*, delegate: Delegate, sessions: Iterable[BreakoutSession]) -> ChoiceChanges:
+    """`set_breakout_choices` for a delegate with no choice yet: lock the wanted
+    sessions' rounds (checking them against the event), count their places, write the
+    choices. Confirmed or waitlisted as `_new_choice` decides."""
+    wanted_ids = {session.pk for session in sessions}
+    if not wanted_ids:
+        return ChoiceChanges()
+    page_cache.places_changed()
+    rounds = BreakoutSession.objects.filter(
+        pk__in=wanted_ids, theme__event_id=delegate.event_id
+    ).values("agenda_item_id")
+    # Every session of those rounds, in pk order, as `lock_sessions` locks them.
+    locked = {
+        session.pk: session
+        for session in BreakoutSession.objects.select_for_update()
+        .filter(agenda_item_id__in=Subquery(rounds))
+        .order_by("pk")
+    }
+    wanted = [locked[pk] for pk in sorted(wanted_ids) if pk in locked]
+    if len(wanted) != len(wanted_ids):
+        raise ValidationError("Choose breakouts at this event.")
+    if len({session.agenda_item_id for session in wanted}) != len(wanted):
+        raise ValidationError("Choose at most one breakout in each round.")
+    taken = dict(
+        BreakoutChoice.objects.filter(session__in=wanted, status=ChoiceStatus.CONFIRMED)
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values_list("session", "count")
+    )
+    with_place = delegate.status == RegistrationStatus.CONFIRMED
+    BreakoutChoice.objects.bulk_create(
+        BreakoutChoice(
+            delegate=delegate,
+            session=session,
+            agenda_item_id=session.agenda_item_id,
+            status=ChoiceStatus.CONFIRMED
+            if with_place and taken.get(session.pk, 0) < session.capacity
+            else ChoiceStatus.WAITLISTED,
+        )
+        for session in wanted
+    )
+    return ChoiceChanges()
 
 
 def release_breakout_choices(*, delegate: Delegate) -> list[BreakoutChoice]:

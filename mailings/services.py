@@ -10,8 +10,9 @@ A send goes in two steps, each in transactions of its own:
    marked "queued" in the same transaction. A crash loses the batch it was in, which is
    still "pending" and is queued by the next run; nothing is queued twice.
 
-The mail worker (`run_mail_worker`, symposium/mail_worker.py) sends the queue, and
-retries itself what the mail server put off.
+The task queue sends the queue (symposium.tasks: a sweep queued after each batch, and
+every 15 seconds), and retries what the mail server put off. `run_scheduler` runs
+every minute as a periodic task (mailings.tasks).
 """
 
 import datetime as dt
@@ -36,6 +37,7 @@ from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
 from registration.emails import calendar_file, manage_url
 from symposium import mail_identity, outbox
+from symposium import tasks as mail_tasks
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 from symposium.text import one_line
@@ -338,9 +340,14 @@ def _finish(mailing: Mailing, now: dt.datetime) -> int | None:
 
 
 def _send_now(message_pks: list[int]) -> None:
-    """The demo runs no mail worker: there, send straight away (the worker's job)."""
-    if message_pks and settings.SEND_MAIL_ON_COMMIT:
+    """Have the queue sent soon: a sweep on the task queue (symposium.tasks), or with
+    SEND_MAIL_ON_COMMIT (tests) straight away, here."""
+    if not message_pks:
+        return
+    if settings.SEND_MAIL_ON_COMMIT:
         send_all(Message.objects.filter(pk__in=message_pks))
+        return
+    mail_tasks.send_queued_mail()
 
 
 def send(*, mailing_pk: int, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:

@@ -49,6 +49,11 @@ def swap_field_name(session_id):
 KEEP_PLACE, GIVE_UP_PLACE = "keep", "give_up"
 
 
+def places_slot(session_pk: int) -> str:
+    """Where a session's places label goes in the cached register page."""
+    return f"places-of-session-{session_pk}-here"
+
+
 class DelegateForm(forms.Form):
     """Details, optional needs (behind their own consent) and one breakout per round.
 
@@ -113,7 +118,7 @@ class DelegateForm(forms.Form):
     # fields, still filled in from the stored needs, are then ignored, not an error.
     needs_stored = False
 
-    def __init__(self, *args, event, sessions, current_sessions=(), **kwargs):
+    def __init__(self, *args, event, sessions, current_sessions=(), places_slots=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["needs_consent"].help_text = (
@@ -129,10 +134,12 @@ class DelegateForm(forms.Form):
             name = round_field_name(agenda_item.pk)
             choices = [("", "No breakout")]
             for session in round_sessions:
-                label = (
-                    f"{session.theme.title} – "
-                    f"{availability_label(session.capacity, session.places_taken)}"
+                places = (
+                    places_slot(session.pk)  # Filled in when served (registration.views).
+                    if places_slots
+                    else availability_label(session.capacity, session.places_taken)
                 )
+                label = f"{session.theme.title} – {places}"
                 if session.pk in current:
                     label = f"{session.theme.title} – your current choice"
                     self.initial.setdefault(name, str(session.pk))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Subquery
 from django.utils import timezone
 
 from breakouts import allocation_services
@@ -87,6 +88,23 @@ def _lock_event(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
 
 
+def _places_and_registration(*, event: Event, email: str) -> tuple[int, int | None]:
+    """(how many confirmed delegates the event has, the pk of the registration with this
+    address or None), in one query. The caller holds the event's lock."""
+    delegates = Delegate.objects.filter(event=event).order_by()
+    counted = delegates.confirmed().values("event").annotate(count=Count("pk")).values("count")
+    found = (
+        Event.objects.filter(pk=event.pk)
+        .annotate(
+            confirmed=Subquery(counted),
+            registration=Subquery(delegates.with_email(email).values("pk")[:1]),
+        )
+        .values_list("confirmed", "registration")
+        .get()
+    )
+    return found[0] or 0, found[1]
+
+
 def _lock_inbox(email: str) -> None:
     """A lock per email address until the transaction ends (PostgreSQL; SQLite runs one
     writer at a time). Not the rows of the address's registrations: a caller already
@@ -128,8 +146,25 @@ def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> 
     return True
 
 
-def _save_needs(*, delegate: Delegate, needs: Needs | None, now: dt.datetime) -> bool:
-    """Store or (consent withdrawn) delete the needs; True if anything changed."""
+def _save_needs(
+    *, delegate: Delegate, needs: Needs | None, now: dt.datetime, new: bool = False
+) -> bool:
+    """Store or (consent withdrawn) delete the needs; True if anything changed. `new`:
+    the delegate row was created in this transaction, so it has none yet."""
+    if new:
+        if needs is None:
+            return False
+        created = DelegateNeeds(
+            delegate=delegate,
+            consented_at=now,
+            dietary_requirement=needs.dietary_requirement,
+            dietary_details=needs.dietary_details,
+            access_needs=needs.access_needs,
+        )
+        # Neither the delegate (just saved) nor a row of theirs to clash with: no query.
+        created.full_clean(exclude=["delegate"], validate_unique=False)
+        created.save()
+        return True
     current = DelegateNeeds.objects.filter(delegate=delegate).first()
     if needs is None:
         if current is None:
@@ -214,11 +249,62 @@ def register_delegate(
     if enforce_window and window != Window.OPEN:
         raise RegistrationClosed(window)
     email = email.strip()
+    outermost = not transaction.get_connection().in_atomic_block
+    try:
+        return _register(
+            event=event,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=organisation,
+            sector=sector,
+            job_title=job_title,
+            needs=needs,
+            sessions=sessions,
+            now=now,
+            enforce_window=enforce_window,
+            preferences=preferences,
+            added_by=added_by,
+            notify=notify,
+            outermost=outermost,
+        )
+    except _DuplicateEmail:
+        with transaction.atomic():
+            _lock_event(event)
+            existing = Delegate.objects.filter(event=event).with_email(email).get()
+            emailed = notify and email_manage_link(delegate=existing, now=now)
+            return Registration(delegate=existing, created=False, link_emailed=emailed)
+
+
+class _DuplicateEmail(Exception):
+    """The database refused the new registration's address: registered meanwhile."""
+
+
+def _register(
+    *,
+    event,
+    first_name,
+    last_name,
+    email,
+    organisation,
+    sector,
+    job_title,
+    needs,
+    sessions,
+    now,
+    enforce_window,
+    preferences,
+    added_by,
+    notify,
+    outermost,
+) -> Registration:
     with transaction.atomic():
         event = _lock_event(event)
-        existing = (
-            Delegate.objects.select_for_update().filter(event=event).with_email(email).first()
-        )
+        window = registration_window(event=event, now=now)  # As it is now, locked.
+        if enforce_window and window != Window.OPEN:
+            raise RegistrationClosed(window)
+        confirmed, existing_pk = _places_and_registration(event=event, email=email)
+        existing = existing_pk and Delegate.objects.select_for_update().get(pk=existing_pk)
         if existing and existing.status != RegistrationStatus.CANCELLED:
             emailed = notify and email_manage_link(delegate=existing, now=now)
             return Registration(delegate=existing, created=False, link_emailed=emailed)
@@ -234,7 +320,7 @@ def register_delegate(
         )
         delegate.status = (
             RegistrationStatus.WAITLISTED
-            if event_is_full(event=event)
+            if confirmed >= event.delegate_capacity
             else RegistrationStatus.CONFIRMED
         )
         delegate.cancelled_at = None
@@ -246,21 +332,33 @@ def register_delegate(
             delegate.source, delegate.added_by = RegistrationSource.ADMIN, added_by
         if existing:
             delegate.access_key = new_access_key()
-        delegate.full_clean(validate_constraints=False)
+        # The event is locked: no query to check it exists; the email's uniqueness is
+        # the database's to refuse (below).
+        delegate.full_clean(exclude=["event"], validate_unique=False, validate_constraints=False)
+        # The database refuses a duplicate email that slipped past the check above (a
+        # write that did not lock the event), and we carry on as for a registered
+        # address. Outermost, the whole transaction is rolled back and that is done in
+        # another (`_DuplicateEmail`): no savepoint, two round trips less. Inside a
+        # caller's transaction, a savepoint keeps it usable.
         try:
-            # A savepoint: the database refuses a duplicate email that slipped past the
-            # check above (a write that did not lock the event), and we carry on.
-            with transaction.atomic():
+            if outermost:
                 delegate.save()
-        except IntegrityError:
+            else:
+                with transaction.atomic():
+                    delegate.save()
+        except IntegrityError as error:
+            if outermost:
+                raise _DuplicateEmail from error
             existing = Delegate.objects.filter(event=event).with_email(email).get()
             emailed = notify and email_manage_link(delegate=existing, now=now)
             return Registration(delegate=existing, created=False, link_emailed=emailed)
         if existing:
             # A fresh registration: the back of the event's waitlist, if it joins one.
             Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
-        _save_needs(delegate=delegate, needs=needs, now=now)
-        breakout_services.set_breakout_choices(delegate=delegate, sessions=sessions)
+        _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
+        breakout_services.set_breakout_choices(
+            delegate=delegate, sessions=sessions, new_delegate=existing is None
+        )
         if preferences is not None:
             allocation_services.set_preferences(
                 delegate=delegate, preferences=preferences, after_allocation=True

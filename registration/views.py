@@ -5,6 +5,7 @@ Views only read the form, call one service and render or redirect: the rules
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +27,15 @@ from django_ratelimit import UNSAFE
 
 from breakouts.forms import ranked_form
 from breakouts.models import BreakoutSession
-from breakouts.selectors import sessions_with_places
+from breakouts.selectors import availability_label, sessions_with_places
 from breakouts.services import delegate_choices
 from registration import privacy, services
-from registration.forms import ManageForm, ManageLinkRequestForm, RegistrationForm
+from registration.forms import (
+    ManageForm,
+    ManageLinkRequestForm,
+    RegistrationForm,
+    places_slot,
+)
 from symposium import calendar_links, page_cache, selectors
 from symposium.enums import RegistrationStatus
 from symposium.ics import delegate_calendar
@@ -41,10 +48,38 @@ from symposium.tokens import (
 )
 from symposium.web.ratelimits import rate_limited
 
-DONE_SESSION_KEY = "registration-done-{}"
-# The address was registered already and its manage link not emailed again: it had
-# been sent as often as an hour allows.
-LINK_HELD_SESSION_KEY = "registration-link-held-{}"
+# What this browser registered, for the page after: a signed cookie, not the session,
+# so the register POST writes no session row (four queries), and nothing the database
+# does after the registration commits can answer a saved registration with an error.
+# {"d": the delegate's pk, or None when the address was registered already; "held":
+# True when its manage link was not emailed again, sent as often as an hour allows}.
+DONE_COOKIE = "registered-{}"
+DONE_SALT = "registration-done"
+DONE_MAX_AGE = 24 * 60 * 60
+
+
+def remember_registration(response, *, event_pk: int, delegate_pk: int | None, held: bool):
+    response.set_signed_cookie(
+        DONE_COOKIE.format(event_pk),
+        json.dumps({"d": delegate_pk, "held": held}),
+        salt=DONE_SALT,
+        max_age=DONE_MAX_AGE,
+        path="/events/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def remembered_registration(request, *, event_pk: int) -> dict | None:
+    value = request.get_signed_cookie(
+        DONE_COOKIE.format(event_pk), default=None, salt=DONE_SALT, max_age=DONE_MAX_AGE
+    )
+    try:
+        return json.loads(value) if value else None
+    except ValueError:
+        return None
 
 
 def event_sessions(event):
@@ -72,8 +107,11 @@ class PublishedEventMixin:
     nav = "register"
 
     def dispatch(self, request, *args, **kwargs):
-        self.event = get_object_or_404(Event.objects.published(), slug=kwargs["event_slug"])
+        self.event = self.find_event(kwargs["event_slug"])
         return self.refusal() or super().dispatch(request, *args, **kwargs)
+
+    def find_event(self, slug):
+        return get_object_or_404(Event.objects.published(), slug=slug)
 
     def refusal(self):
         return None
@@ -91,15 +129,55 @@ class PublishedEventMixin:
 CSRF_SLOT = "csrf-token-of-this-visitor"
 
 
+# Where the "event is full" notice goes in the cached page, if it is full.
+FULL_NOTICE_SLOT = "event-full-notice-here"
+
+
 @dataclass(frozen=True)
 class BlankRegisterPage:
     """The register page before anyone types: the same for every visitor but for their
-    CSRF token, so kept in the page cache with a slot for it."""
+    CSRF token and what it says about places, so kept in the page cache with slots for
+    them. The page is kept under the content version only: a registration does not
+    make it out of date. What it says about places (`PlacesOnPage`) is kept beside it
+    under the places version too, and spliced in when it is served."""
 
     html: str
 
-    def response(self, request) -> HttpResponse:
-        return HttpResponse(self.html.replace(CSRF_SLOT, get_token(request)))
+    def response(self, request, places: "PlacesOnPage") -> HttpResponse | None:
+        """The page for this visitor; None if `places` lacks a slot the page has (a
+        session added since: render the page afresh)."""
+        html = self.html
+        for slot, text in places.texts.items():
+            html = html.replace(slot, text)
+        if "-here" in html and (FULL_NOTICE_SLOT in html or "places-of-session-" in html):
+            return None
+        return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
+
+
+@dataclass(frozen=True)
+class PlacesOnPage:
+    """What the register page tells about places, by slot: the event-full notice (or
+    nothing) and each session's label ("Places available", "Few places left", "Full
+    — join the waitlist"). Two queries to make, kept until a registration or place
+    changes (the places version); the page itself is not rendered again."""
+
+    texts: dict[str, str]
+
+    @classmethod
+    def of(cls, event, *, sessions=None, is_full=None) -> "PlacesOnPage":
+        """Counted now, or from `sessions` (with their places) and `is_full` just read."""
+        if sessions is None:
+            sessions = event_sessions(event)
+        if is_full is None:
+            is_full = services.event_is_full(event=event)
+        texts = {
+            places_slot(session.pk): availability_label(session.capacity, session.places_taken)
+            for session in sessions
+        }
+        texts[FULL_NOTICE_SLOT] = (
+            render_to_string("symposium/_event_full.html", {"event": event}) if is_full else ""
+        )
+        return cls(texts)
 
 
 @method_decorator(rate_limited("register", method=UNSAFE), name="dispatch")
@@ -111,12 +189,81 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         # Most visitors only look: a hit is one round trip to the cache and no query.
         # A visitor with a message waiting (base.html shows it) gets their own page.
         self.cache_key = f"register-page:{kwargs['event_slug']}"
+        self.places_key = f"register-places:{kwargs['event_slug']}"
         self.cacheable = request.method == "GET" and not get_messages(request)
         if self.cacheable:
-            blank, self.versions = page_cache.lookup(self.cache_key)
+            (blank, places), self.versions = page_cache.lookup_many(
+                [self.cache_key, self.places_key]
+            )
             if blank is not None:
-                return blank.response(request)
+                if places is None:  # A place was taken: two queries, no rendering.
+                    event = Event.objects.published().filter(slug=kwargs["event_slug"]).first()
+                    if event is not None:
+                        places = self.keep_places(event)
+                if places is not None and (response := blank.response(request, places)):
+                    return response
         return super().dispatch(request, *args, **kwargs)
+
+    # The POST: the event and its sessions as the page cache keeps them (no query) ---
+    # They are kept under the content version, which any organiser's save starts
+    # anew; the registration itself locks the event and checks the sessions again
+    # against the database. Places counted then are not trusted: only the error page
+    # shows them, counted afresh (`form_invalid`).
+
+    @cached_property
+    def kept_form_data(self):
+        if self.request.method != "POST":
+            return None
+        (kept,), versions = page_cache.lookup_many([self.form_data_key])
+        if kept is None:
+            event = get_object_or_404(Event.objects.published(), slug=self.kwargs["event_slug"])
+            kept = self.keep_form_data(event, list(event_sessions(event)), versions)
+        return kept
+
+    @property
+    def form_data_key(self):
+        return f"register-form:{self.kwargs['event_slug']}"
+
+    def keep_form_data(self, event, sessions, versions):
+        kept = (event, sessions)
+        page_cache.store(
+            self.form_data_key,
+            kept,
+            versions=versions,
+            shows_places=False,
+            until=services.window_changes_at(event=event),
+        )
+        return kept
+
+    def find_event(self, slug):
+        if self.kept_form_data:
+            return self.kept_form_data[0]
+        return super().find_event(slug)
+
+    def form_invalid(self, form):
+        if self.kept_form_data:  # Labels with places as they are now.
+            self.kept_form_data = None
+            form = self.get_form()
+            form.is_valid()
+        return super().form_invalid(form)
+
+    def keep_places(self, event, **counted) -> PlacesOnPage:
+        """Counting places reads every choice of the event (20-50 ms for 5,000
+        delegates): during a rush, when every registration starts a new places
+        version, the count is kept REGISTER_PLACES_SECONDS whatever the version, so
+        what the form says about places is at most that old. (The registration counts
+        under the event's lock; the page after it and the email say what the person
+        got.) With 0, it is counted again after every change."""
+        places = PlacesOnPage.of(event, **counted)
+        seconds = settings.REGISTER_PLACES_SECONDS
+        page_cache.store(
+            self.places_key,
+            places,
+            versions=self.versions,
+            shows_places=not seconds,
+            until=timezone.now() + dt.timedelta(seconds=seconds) if seconds else None,
+        )
+        return places
 
     def refusal(self):
         window = services.registration_window(event=self.event)
@@ -126,9 +273,13 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         return self.render_page("symposium/register_closed.html", window=window.value)
 
     def get_form_kwargs(self):
+        sessions = self.kept_form_data[1] if self.kept_form_data else event_sessions(self.event)
+        self.form_sessions = list(sessions)
         return super().get_form_kwargs() | {
             "event": self.event,
-            "sessions": list(event_sessions(self.event)),
+            "sessions": self.form_sessions,
+            # The blank page kept in the cache: places are spliced in when served.
+            "places_slots": self.cacheable,
         }
 
     def get_context_data(self, **kwargs):
@@ -137,22 +288,23 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
     def get(self, request, *args, **kwargs):
         if not self.cacheable:
             return super().get(request, *args, **kwargs)
-        response = self.render_to_response(self.get_context_data(csrf_token=CSRF_SLOT))
-        blank = BlankRegisterPage(response.rendered_content)
-        page_cache.store(
-            self.cache_key,
-            blank,
-            versions=self.versions,
-            shows_places=True,
-            until=services.window_changes_at(event=self.event),
+        response = self.render_to_response(
+            self.get_context_data(csrf_token=CSRF_SLOT, full_notice_slot=FULL_NOTICE_SLOT)
         )
-        return blank.response(request)
+        until = services.window_changes_at(event=self.event)
+        blank = BlankRegisterPage(response.rendered_content)
+        # What the POST that follows needs, kept beside the page (no query there).
+        sessions = self.form_sessions
+        self.keep_form_data(self.event, sessions, self.versions)
+        page_cache.store(
+            self.cache_key, blank, versions=self.versions, shows_places=False, until=until
+        )
+        places = self.keep_places(
+            self.event, sessions=sessions, is_full=response.context_data["is_full"]
+        )
+        return blank.response(request, places)
 
     def form_valid(self, form):
-        # The session is read now, not after the registration commits: from then on
-        # the person must be told it succeeded, whatever the database does.
-        done_key = DONE_SESSION_KEY.format(self.event.pk)
-        self.request.session.get(done_key)
         try:
             registration = services.register_delegate(event=self.event, **form.service_kwargs())
         except services.RegistrationClosed as closed:
@@ -162,25 +314,24 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
             return self.form_invalid(form)
         # Only this browser sees what it registered; someone typing a registered
         # address learns nothing more than "check your email".
-        self.request.session[done_key] = registration.delegate.pk if registration.created else None
-        self.request.session[LINK_HELD_SESSION_KEY.format(self.event.pk)] = not (
-            registration.created or registration.link_emailed
+        return remember_registration(
+            redirect("registration:register-done", event_slug=self.event.slug),
+            event_pk=self.event.pk,
+            delegate_pk=registration.delegate.pk if registration.created else None,
+            held=not (registration.created or registration.link_emailed),
         )
-        return redirect("registration:register-done", event_slug=self.event.slug)
 
 
 # Names what this browser registered: no shared cache or back button may keep it.
 @method_decorator(never_cache, name="dispatch")
 class RegisterDoneView(PublishedEventMixin, TemplateView):
     def get(self, request, *args, **kwargs):
-        key = DONE_SESSION_KEY.format(self.event.pk)
-        if key not in request.session:
+        self.done = remembered_registration(request, event_pk=self.event.pk)
+        if self.done is None:
             return redirect("registration:register", event_slug=self.event.slug)
         self.delegate = None
-        if request.session[key]:
-            self.delegate = Delegate.objects.filter(
-                pk=request.session[key], event=self.event
-            ).first()
+        if self.done.get("d"):
+            self.delegate = Delegate.objects.filter(pk=self.done["d"], event=self.event).first()
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
@@ -191,9 +342,7 @@ class RegisterDoneView(PublishedEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(delegate=self.delegate, **kwargs)
         if self.delegate is None:
-            context["link_held"] = self.request.session.get(
-                LINK_HELD_SESSION_KEY.format(self.event.pk), False
-            )
+            context["link_held"] = bool(self.done.get("held"))
             context["links_per_hour"] = settings.MANAGE_LINK_EMAILS_PER_HOUR
         if self.delegate:
             hours = selectors.event_hours(event=self.event)

@@ -1,5 +1,6 @@
 """The mail worker: sends django-mailer's queue one message at a time, and retries what
-the mail server put off within a minute.
+the mail server put off within a minute. It runs on the task queue (symposium.tasks:
+each email's own task sends it, and the sweep every 15 seconds the rest).
 
 Delivery is at least once, never exactly once. For each message, in this order:
 
@@ -128,13 +129,18 @@ class MailWorker:
         SENT, DEFERRED, DISCARDED (unreadable, dropped), or None when no message is
         waiting. Raises ServerUnreachable, leaving the message in the queue as it was.
         Lock: one Message row, for the SMTP transaction."""
+        return self._send_first(
+            Message.objects.non_deferred().order_by("priority", "when_added", "pk"), now=now
+        )
+
+    def send_message(self, pk: int, *, now: dt.datetime | None = None) -> str | None:
+        """As `send_next`, for the message `pk` only: None when it is gone (sent by
+        another worker) or another worker holds it, or it was put aside meanwhile."""
+        return self._send_first(Message.objects.non_deferred().filter(pk=pk), now=now)
+
+    def _send_first(self, messages, *, now) -> str | None:
         with transaction.atomic():
-            message = (
-                Message.objects.non_deferred()
-                .select_for_update(skip_locked=True)
-                .order_by("priority", "when_added", "pk")
-                .first()
-            )
+            message = messages.select_for_update(skip_locked=True).first()
             if message is None:
                 return None
             email = message.email

@@ -374,10 +374,10 @@ class ExportRecord(models.Model):
 class OutboxEmail(models.Model):
     """An email owed to a delegate, not yet written to the mail queue.
 
-    Services add one in their transaction; `registration.emails` renders it into the
-    django-mailer queue once that transaction has committed, in a transaction of its
-    own, and deletes it. What is left here could not be rendered yet: the mail worker's
-    sweep (`manage.py send_outbox`) tries again.
+    Services add one in their transaction, with a task that renders it into the
+    django-mailer queue once that transaction has committed (symposium.tasks), in a
+    transaction of its own, and deletes it. What is left here could not be rendered
+    yet: the mail sweep (a periodic task) tries again.
     """
 
     kind = models.CharField(max_length=20, choices=EmailKind.choices)

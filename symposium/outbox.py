@@ -2,15 +2,16 @@
 describe and built once it has committed.
 
 Services call the `notify_*` functions inside their transaction, after the change they
-describe. Each adds a small `OutboxEmail` row in that transaction, so a change that
-rolls back owes no email. Once it has committed, the email is built from what the
-database then holds and written to the django-mailer queue (a `mailer.Message` row) in a
-transaction of its own: an email that cannot be built (a template error, an address no
-mail header can carry) is logged and left in the outbox with the error, and never turns
-someone's registration, cancellation or erasure into an error or a rollback. The mail
-worker's sweep (`manage.py send_outbox`) builds what is left, e.g. when the process died
-between the commit and the build. The worker (`manage.py run_mail_worker`,
-symposium/mail_worker.py) sends the queue, at least once.
+describe. Each adds a small `OutboxEmail` row and queues a `deliver_email` task
+(symposium/tasks.py) in that transaction, so a change that rolls back owes no email and
+no request builds one. Once it has committed, a task worker builds the email from what
+the database then holds and writes it to the django-mailer queue (a `mailer.Message`
+row) in a transaction of its own, with the outbox row locked and deleted (so it is built
+once), then sends it (symposium/mail_worker.py, at least once). An email that cannot be
+built (a template error, an address no mail header can carry) is logged and left in the
+outbox with the error, and never turns someone's registration, cancellation or erasure
+into an error or a rollback. The mail sweep, a periodic task every 15 seconds, builds
+what is left and sends what is queued.
 
 What an email says is the registration app's (registration.emails builds it); what
 other apps add to it (check-in's QR code) they register as an extra. Both are hooks the
@@ -33,6 +34,7 @@ from django.utils import timezone
 from mailer.engine import send_all
 from mailer.models import Message
 
+from symposium import background
 from symposium.models import Delegate, OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -118,10 +120,15 @@ def _record_failure(owed_pk: int, error: Exception) -> None:
     )
 
 
-def _render(owed: OutboxEmail) -> int | None:
+class BuildFailed(Exception):
+    """An owed email could not be built (the error is kept on its outbox row)."""
+
+
+def _render(owed: OutboxEmail, *, raise_errors: bool = False) -> int | None:
     """Queue the email and drop it from the outbox; the Message's pk, or None when it
-    could not be built (the failure is logged and kept on the row). The caller holds
-    the row's lock."""
+    could not be built (the failure is logged and kept on the row; with `raise_errors`,
+    BuildFailed is then raised, for a task to be retried). The caller holds the row's
+    lock."""
     owed_pk = owed.pk  # delete() forgets it
     try:
         with transaction.atomic():
@@ -131,16 +138,19 @@ def _render(owed: OutboxEmail) -> int | None:
             owed.delete()
     except Exception as error:  # Whatever it is, it must not reach the caller.
         _record_failure(owed_pk, error)
+        if raise_errors:
+            raise BuildFailed(f"outbox row {owed_pk}: {type(error).__name__}: {error}") from error
         return None
     return queued.pk
 
 
-def render_owed(owed_pk: int) -> int | None:
+def render_owed(owed_pk: int, *, raise_errors: bool = False) -> int | None:
     """Queue one owed email in a transaction of its own; the Message's pk, or None when
-    it was queued already, is being queued by someone else, or failed."""
+    it was queued already, is being queued by someone else, or failed (BuildFailed
+    with `raise_errors`). Built once: the row is locked, and goes with the build."""
     with transaction.atomic():
         owed = OutboxEmail.objects.select_for_update(skip_locked=True).filter(pk=owed_pk).first()
-        return _render(owed) if owed else None
+        return _render(owed, raise_errors=raise_errors) if owed else None
 
 
 # After the commit ------------------------------------------------------------------
@@ -194,16 +204,23 @@ def owed_emails(*, now: dt.datetime | None = None):
     return OutboxEmail.objects.filter(Q(attempts=0) | Q(created_at__gte=now - RETRY_FOR))
 
 
-def send_outbox(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """The mail worker's sweep: queue every owed email, one transaction each, skipping
-    rows another server is queueing. Returns (queued, failed)."""
+def send_outbox(
+    *, now: dt.datetime | None = None, older_than: dt.timedelta | None = None
+) -> tuple[int, int]:
+    """The sweep (symposium.tasks.send_mail, periodic): queue every owed email, one
+    transaction each, skipping rows another worker is queueing; with `older_than`,
+    only rows owed for that long (newer ones have their own task on the way). Returns
+    (queued, failed)."""
     queued = failed = 0
     last_pk = 0
+    owed_before = (now or timezone.now()) - older_than if older_than else None
     while True:
         with transaction.atomic():
+            candidates = owed_emails(now=now)
+            if owed_before is not None:
+                candidates = candidates.filter(created_at__lt=owed_before)
             owed = (
-                owed_emails(now=now)
-                .select_for_update(skip_locked=True)
+                candidates.select_for_update(skip_locked=True)
                 .filter(pk__gt=last_pk)
                 .order_by("pk")
                 .first()
@@ -224,11 +241,20 @@ def _queue(
         kind=kind, delegate_id=delegate_pk, choice_id=choice_pk, given_up_id=given_up_pk
     )
     owed_pk = owed.pk
+    # The request builds nothing: a task, queued in this same transaction, builds the
+    # email once it has committed and sends it (without a queue, in this process
+    # right after the commit: symposium.background.defer).
+    from symposium import tasks
 
-    def render_after_commit() -> None:
-        _render_after_commit(owed_pk)
+    background.defer(tasks.deliver_email, owed_pk=owed_pk)
+    if settings.BACKGROUND_QUEUE and settings.SEND_MAIL_ON_COMMIT:
+        # Tests only (SEND_MAIL_ON_COMMIT): built and sent here as well, at once;
+        # the task then finds the row gone and does nothing.
 
-    transaction.on_commit(render_after_commit, robust=True)
+        def render_after_commit() -> None:
+            _render_after_commit(owed_pk)
+
+        transaction.on_commit(render_after_commit, robust=True)
 
 
 def notify_registered(*, delegate: Delegate) -> None:

@@ -76,6 +76,19 @@ def lookup(key: str) -> tuple[Any, Versions]:
     return None, versions
 
 
+def lookup_many(keys: list[str]) -> tuple[list[Any], Versions]:
+    """As `lookup`, for several values kept side by side (each None unless fresh), in
+    one round trip."""
+    found = cache.get_many([*keys, CONTENT_KEY, PLACES_KEY])
+    versions = Versions(found.get(CONTENT_KEY), found.get(PLACES_KEY))
+    if not versions.complete():
+        return [None] * len(keys), _first_versions()
+    entries = [found.get(key) for key in keys]
+    return [
+        entry.value if entry is not None and entry.fresh(versions) else None for entry in entries
+    ], versions
+
+
 def _first_versions() -> Versions:
     """After Redis started afresh (or while it is away: then nothing is stored)."""
     cache.add(CONTENT_KEY, uuid.uuid4().hex, None)

@@ -156,6 +156,11 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
     "stalled_worker_timeout": WORKER_STALLED_SECONDS,
 }
+# What the register form says about places (places left, "full") is counted at most
+# this often (seconds), not after every registration (registration.views.keep_places).
+REGISTER_PLACES_SECONDS = float(os.environ.get("REGISTER_PLACES_SECONDS") or 2)
+# /healthz reads the workers' heartbeat at most this often (seconds) in each process.
+HEALTH_WORKER_SECONDS = float(os.environ.get("HEALTH_WORKER_SECONDS") or 2)
 # Extra modules holding tasks, besides each app's tasks.py (the tests add theirs).
 PROCRASTINATE_IMPORT_PATHS = env_list("PROCRASTINATE_IMPORT_PATHS")
 
@@ -197,10 +202,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Every email is owed in the database in the transaction of the change that causes it,
-# and queued (django-mailer) right after its commit, or by `send_outbox` from cron; the
-# worker (`manage.py run_mail_worker`, symposium/mail_worker.py) sends it, at least
-# once, through MAILER_EMAIL_BACKEND, the real one: SMTP when EMAIL_HOST is set,
-# otherwise the console.
+# with a task that builds it into django-mailer's queue and sends it, at least once,
+# on the task queue (symposium/tasks.py), through MAILER_EMAIL_BACKEND, the real one:
+# SMTP when EMAIL_HOST is set, otherwise the console.
 EMAIL_BACKEND = "mailer.backend.DbBackend"
 MAILER_EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -219,10 +223,11 @@ MAILER_RETRY_MAX_SECONDS = env_int("MAILER_RETRY_MAX_SECONDS", 60)
 MAILER_EMAIL_MAX_RETRIES = env_int("MAILER_EMAIL_MAX_RETRIES", 1440)
 # The send log keeps no copy of the email: it holds personal details and manage links.
 MAILER_EMAIL_LOG_MESSAGE_DATA = False
-# Also send straight after each commit (the worker still retries what fails): for the
-# demo, which runs no worker, and the tests. Off in production, so that a slow mail
-# server never slows a request.
-SEND_MAIL_ON_COMMIT = env_bool("SEND_MAIL_ON_COMMIT", DEBUG)
+# Also build and send in the request's process straight after each commit (the task
+# then finds nothing to do): for tests that read the email at once. Off everywhere
+# else: a request never builds or sends an email (without a queue, the SQLite demo,
+# the task itself runs after the commit).
+SEND_MAIL_ON_COMMIT = env_bool("SEND_MAIL_ON_COMMIT", False)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import Error, connection
@@ -34,7 +36,22 @@ def healthz(request):
     )
 
 
+_worker_seen = (float("-inf"), None)  # (when, what): this process's last reading.
+
+
 def worker_status():
-    # Without a queue (SQLite) tasks run in the web process; a stopped worker is
-    # reported, never a reason to take this server out of service.
-    return worker_health() if settings.BACKGROUND_QUEUE else "in-process"
+    """The queue's health (symposium.background.selectors), read at most once every
+    HEALTH_WORKER_SECONDS by each process: the load balancer asks many times a second,
+    and a heartbeat is written every 10 s, so reading it each time only costs a query
+    (the database itself is checked on every request). Without a queue (SQLite) tasks
+    run in the web process; a stopped worker is reported, never a reason to take this
+    server out of service."""
+    global _worker_seen
+    if not settings.BACKGROUND_QUEUE:
+        return "in-process"
+    seen_at, status = _worker_seen
+    now = time.monotonic()
+    if now - seen_at >= settings.HEALTH_WORKER_SECONDS:
+        status = worker_health()
+        _worker_seen = (now, status)
+    return status

@@ -50,7 +50,7 @@ def test_demo_runs_a_worker_beside_the_server_and_ctrl_c_stops_both():
         assert workers() == 1  # one worker, though the autoreloader runs the command twice
 
         os.killpg(demo.pid, signal.SIGINT)
-        demo.wait(timeout=30)
+        demo.wait(timeout=45)
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGKILL)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from bench.browser_form import browser_post_data, form_controls
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice
-from registration.views import CSRF_SLOT
+from registration.views import CSRF_SLOT, DONE_COOKIE
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 from symposium.tokens import make_manage_token
@@ -144,7 +144,7 @@ def test_nothing_cached_holds_anything_of_one_visitor(event, organiser):
         client.cookies["csrftoken"].value,
         client.cookies["sessionid"].value,
         visitor_client.cookies["csrftoken"].value,
-        visitor_client.cookies["sessionid"].value,
+        visitor_client.cookies[DONE_COOKIE.format(event.pk)].value,
     ]
     for secret in secrets:
         assert secret not in stored

@@ -100,6 +100,7 @@ def world(db, settings, django_capture_on_commit_callbacks):
     settings.MAILER_EMAIL_LOG_MESSAGE_DATA = True
     with django_capture_on_commit_callbacks(execute=True):
         outbox.notify_registered(delegate=attacker)
+    outbox.send_outbox()  # Built by a worker, not sent yet.
     MessageLog.objects.log(Message.objects.get(), RESULT_FAILURE, "Connection refused")
     return {"event": event, "attacker": attacker, "session": session}
 

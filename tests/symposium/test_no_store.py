@@ -2,8 +2,9 @@
 to keep them: Cache-Control: no-store."""
 
 import pytest
+from django.http import HttpResponse
 
-from registration.views import DONE_SESSION_KEY
+from registration.views import remember_registration
 from symposium.enums import RegistrationStatus
 from tests.factories import DelegateFactory, EventFactory
 from tests.helpers import manage_url
@@ -51,10 +52,16 @@ def test_the_manage_forms_answer_is_never_stored(client, delegate):
     assert_not_stored(response)
 
 
+def remember(client, event_pk, delegate_pk):
+    """What the register POST leaves in the browser (a signed cookie)."""
+    response = remember_registration(
+        HttpResponse(), event_pk=event_pk, delegate_pk=delegate_pk, held=False
+    )
+    client.cookies.update(response.cookies)
+
+
 def test_the_you_are_registered_page_is_never_stored(client, delegate):
-    session = client.session
-    session[DONE_SESSION_KEY.format(delegate.event.pk)] = delegate.pk
-    session.save()
+    remember(client, delegate.event.pk, delegate.pk)
     response = client.get(f"/events/{delegate.event.slug}/register/done/")
     assert response.status_code == 200
     assert delegate.email in response.content.decode()
@@ -62,9 +69,7 @@ def test_the_you_are_registered_page_is_never_stored(client, delegate):
 
 
 def test_the_check_your_email_page_is_never_stored(client, delegate):
-    session = client.session
-    session[DONE_SESSION_KEY.format(delegate.event.pk)] = None
-    session.save()
+    remember(client, delegate.event.pk, None)
     response = client.get(f"/events/{delegate.event.slug}/register/done/")
     assert response.status_code == 200
     assert_not_stored(response)

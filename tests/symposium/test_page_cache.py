@@ -223,3 +223,83 @@ def test_the_register_form_shows_a_renamed_theme_and_the_event_full_to_the_next_
     page = html(client, register)
     assert "Health and housing" in page
     assert "The event is full" in page
+
+
+def test_a_place_taken_does_not_render_the_register_page_again_and_what_it_says_is_true(
+    client, committed, django_assert_num_queries, monkeypatch
+):
+    """During a rush every registration starts the places version anew: the register
+    page is kept under the content version, and only what it says about places (the
+    sessions' labels, the event-full notice) is read again, two queries, and spliced in."""
+    from breakouts.selectors import FEW_PLACES_LEFT
+    from registration import views
+
+    with committed():
+        event = EventFactory(delegate_capacity=FEW_PLACES_LEFT + 2)
+        session = BreakoutSessionFactory(
+            theme=ThemeFactory(event=event, title="Housing"), capacity=FEW_PLACES_LEFT + 1
+        )
+    register = reverse("registration:register", args=[event.slug])
+    first = html(client, register)
+    assert "Housing – Places available" in first
+    assert "The event is full" not in first
+    assert "-here" not in first  # No slot is left in what the visitor gets.
+    renders = []
+    original = views.RegisterView.render_to_response
+    monkeypatch.setattr(
+        views.RegisterView,
+        "render_to_response",
+        lambda self, context, **kw: renders.append(1) or original(self, context, **kw),
+    )
+
+    with committed():
+        BreakoutChoiceFactory(delegate=DelegateFactory(event=event), session=session)
+    with django_assert_num_queries(3):  # The event, its full count, the sessions' places.
+        page = html(client, register)
+    assert "Housing – Few places left" in page
+    with django_assert_num_queries(0):  # Until the next place is taken.
+        assert "Housing – Few places left" in html(client, register)
+
+    with committed():
+        for _ in range(FEW_PLACES_LEFT):
+            BreakoutChoiceFactory(delegate=DelegateFactory(event=event), session=session)
+    page = html(client, register)
+    assert "Housing – Full — join the waitlist" in page
+    assert "The event is full" not in page
+    with committed():
+        DelegateFactory(event=event)
+    page = html(client, register)
+    assert "The event is full" in page
+    assert f"All {event.delegate_capacity} places are taken" in page
+    assert renders == []  # Never rendered again: the same page, other places.
+    with committed():
+        session.theme.title = "Health and housing"
+        session.theme.save()
+    assert "Health and housing – Full — join the waitlist" in html(client, register)
+    assert renders == [1]
+
+
+def test_during_a_rush_places_on_the_register_form_are_at_most_seconds_old(
+    client, committed, django_assert_num_queries, settings
+):
+    """REGISTER_PLACES_SECONDS: the count is kept that long whatever registrations do,
+    then counted again: what the form says is true, as of at most that long ago."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.REGISTER_PLACES_SECONDS = 2
+    with committed():
+        event = EventFactory(delegate_capacity=1)
+    register = reverse("registration:register", args=[event.slug])
+    assert "The event is full" not in html(client, register)
+
+    with committed():
+        DelegateFactory(event=event)
+    with django_assert_num_queries(0):  # Within the seconds: as counted before.
+        assert "The event is full" not in html(client, register)
+
+    later = timezone.now() + dt.timedelta(seconds=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        assert "The event is full" in html(client, register)

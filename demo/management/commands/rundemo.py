@@ -35,8 +35,13 @@ class Command(BaseCommand):
 def stop(worker):
     # Ctrl-C reached the worker too, which is finishing its job: a second signal would
     # cut it short. Otherwise (the server failed to start) it is told now.
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.terminate()
-        worker.wait()
+    # A worker that has stopped but does not exit (seen under load, once its heartbeat
+    # was gone) is killed: Ctrl-C must give the terminal back.
+    for hurry in (None, worker.terminate, worker.kill):
+        if hurry:
+            hurry()
+        try:
+            worker.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
