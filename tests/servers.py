@@ -33,15 +33,31 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def database_url(name=None):
+    """The test database (or database `name` on its server) as a URL, for another
+    process. The host may be a Unix socket's directory (scripts/embedded_pg.py's server)."""
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "127.0.0.1", safe="") + (f":{db['PORT']}" if db["PORT"] else "")
+    return f"postgres://{db['USER']}@{host}/{name or db['NAME']}"
+
+
+def pg_tools_env():
+    """The environment with pg_dump and pg_restore of the server's own version first on
+    the PATH: the embedded server (PostgreSQL 18) brings its own, which Debian's older
+    pg_dump cannot dump."""
+    if not (connection.settings_dict["HOST"] or "").startswith("/"):
+        return dict(os.environ)
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    return {**os.environ, "PATH": f"{POSTGRES_BIN_PATH}{os.pathsep}{os.environ['PATH']}"}
+
+
 def production_env(**overrides):
     """The environment of an app host (docs/deploy.md) on the test database, with a
     cache key prefix of its own so that nothing it caches meets another test's."""
-    db = connection.settings_dict
-    # The host may be a Unix socket's directory (scripts/embedded_pg.py's server).
-    host = quote(db["HOST"], safe="") + (f":{db['PORT']}" if db["PORT"] else "")
     return {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{host}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": TEST_REDIS_URL,
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "CONN_MAX_AGE": "0",

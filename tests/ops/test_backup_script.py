@@ -16,6 +16,7 @@ from django.db import connection
 
 from tests.conftest import IN_CI
 from tests.factories import EventFactory
+from tests.servers import database_url, pg_tools_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,20 +24,20 @@ RECIPIENT = "backups@example.org"
 
 
 def url(name):
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+    return database_url(name)
 
 
 @pytest.fixture
 def gnupg(tmp_path):
+    tools = pg_tools_env()
     for program in ("gpg", "pg_dump", "pg_restore"):
-        if not shutil.which(program):
+        if not shutil.which(program, path=tools["PATH"]):
             if IN_CI:
                 pytest.fail(f"{program} is not installed (CI=true: this must not be skipped)")
             pytest.skip(f"{program} is not installed")
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
-    env = {**os.environ, "GNUPGHOME": str(home)}
+    env = {**tools, "GNUPGHOME": str(home)}
     subprocess.run(
         ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", RECIPIENT,
          "default", "default", "never"],
@@ -103,6 +104,7 @@ def test_the_backup_is_encrypted_and_restores(gnupg, tmp_path):
     try:
         subprocess.run(
             ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={url(restored)}", dump],
+            env=gnupg,
             check=True,
             capture_output=True,
         )

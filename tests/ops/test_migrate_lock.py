@@ -14,16 +14,10 @@ import pytest
 from django.db import connection
 
 from symposium.management.commands.migrate import MIGRATE_LOCK
+from tests.servers import database_url
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def conninfo(settings_dict, name):
-    return (
-        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}"
-        f":{settings_dict['PORT'] or 5432}/{name}"
-    )
 
 
 @pytest.fixture
@@ -31,11 +25,11 @@ def empty_database(db):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     name = f"test_migrate_lock_{uuid.uuid4().hex[:8]}"
-    admin = conninfo(connection.settings_dict, "postgres")
+    admin = database_url("postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield conninfo(connection.settings_dict, name)
+        yield database_url(name)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
