@@ -258,3 +258,59 @@ def test_a_rush_of_200_for_the_last_5_places_confirms_exactly_5_and_queues_the_r
     last_confirmed = max(confirmed.values_list("created_at", flat=True))
     assert waitlisted.first().created_at > last_confirmed
     assert len(set(waitlisted.values_list("created_at", flat=True))) == RUSH - 5
+
+
+def test_registrations_racing_cancellations_and_promotions_stay_exact():
+    """A registration writes its delegate row before it takes the event's lock, and
+    decides place or waitlist under it (registration.services._register_new). Racing
+    cancellations, each giving its place to the front of the event's waitlist: the
+    event and its breakout hold exactly their capacity, the two who were waiting get
+    the first places freed, and among the newcomers nobody who decided later holds a
+    place while someone who decided earlier waits."""
+    event = EventFactory(delegate_capacity=20)
+    session = BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=20)
+    field = f"round_{session.agenda_item_id}"
+    holders = [
+        choice.delegate for choice in BreakoutChoiceFactory.create_batch(20, session=session)
+    ]
+    waiting = DelegateFactory.create_batch(2, event=event, status=RegistrationStatus.WAITLISTED)
+    for delegate in waiting:
+        BreakoutChoiceFactory(delegate=delegate, session=session, status=ChoiceStatus.WAITLISTED)
+    leavers = holders[:6]
+    requests = [
+        post_registration(event, registration(number, **{field: str(session.pk)}))
+        for number in range(THREADS - len(leavers))
+    ]
+    requests += [
+        lambda leaver=leaver: services.cancel_registration(delegate=leaver).status
+        for leaver in leavers
+    ]
+
+    statuses, errors = all_at_once(requests)
+
+    assert errors == []
+    assert sorted(map(str, statuses)) == sorted(
+        ["302"] * (THREADS - len(leavers)) + [RegistrationStatus.CANCELLED] * len(leavers)
+    )
+    assert Delegate.objects.filter(event=event).confirmed().count() == 20
+    confirmed_places = BreakoutChoice.objects.filter(session=session, status=ChoiceStatus.CONFIRMED)
+    assert confirmed_places.count() == 20
+    assert set(
+        Delegate.objects.filter(pk__in=[d.pk for d in waiting]).values_list("status", flat=True)
+    ) == {RegistrationStatus.CONFIRMED}
+    new = Delegate.objects.filter(event=event, email__startswith="concurrent")
+    confirmed = new.filter(status=RegistrationStatus.CONFIRMED)
+    waitlisted = new.filter(status=RegistrationStatus.WAITLISTED)
+    assert confirmed.count() == 4
+    assert waitlisted.count() == THREADS - len(leavers) - 4
+    assert max(confirmed.values_list("created_at", flat=True)) < min(
+        waitlisted.values_list("created_at", flat=True)
+    )
+    # Each newcomer's breakout choice follows their place at the event: a place in the
+    # session with one, held on the waitlist without.
+    assert set(
+        BreakoutChoice.objects.filter(delegate__in=confirmed).values_list("status", flat=True)
+    ) == {ChoiceStatus.CONFIRMED}
+    assert set(
+        BreakoutChoice.objects.filter(delegate__in=waitlisted).values_list("status", flat=True)
+    ) == {ChoiceStatus.WAITLISTED}
