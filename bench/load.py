@@ -345,6 +345,63 @@ def database_processes():
     }
 
 
+class LockWatch:
+    """Samples this database's backends every 20 ms in a thread: how many are running a
+    statement and how many of those wait for a lock (a row lock: the event's, a
+    session's), to show whether the registrations queue on a lock or on the CPU."""
+
+    def __init__(self):
+        import threading
+
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import psycopg2
+
+        url = urlparse(os.environ["DATABASE_URL"])
+        connection = psycopg2.connect(
+            host=url.hostname,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.path.lstrip("/"),
+        )
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            while not self._stop.wait(0.02):
+                cursor.execute(
+                    "SELECT count(*) FILTER (WHERE state = 'active'),"
+                    " count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')"
+                    " FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+                self.samples.append(cursor.fetchone())
+        connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self):
+        if not self.samples:
+            return "no samples"
+        count = len(self.samples)
+        active = sum(a for a, _ in self.samples) / count
+        waiting = sum(w for _, w in self.samples) / count
+        some = sum(1 for _, w in self.samples if w) / count
+        return (
+            f"{count} samples of pg_stat_activity: on average {active:.2f} backends running "
+            f"a statement, {waiting:.2f} of them waiting for a lock; a lock wait in "
+            f"{some:.0%} of samples"
+        )
+
+
 def run_registrations(args):
     """The registrations alone, with the CPU each costs by process group."""
     import datetime as dt
@@ -377,7 +434,8 @@ def run_registrations(args):
         started_at = dt.datetime.now(dt.UTC)
         before = cpu.snapshot(groups)
         driver_before, wall_before = time.thread_time(), time.monotonic()
-        registrations = asyncio.run(measure_registrations(port, args))
+        with LockWatch() as locks:
+            registrations = asyncio.run(measure_registrations(port, args))
         driver_used, wall = time.thread_time() - driver_before, time.monotonic() - wall_before
         burst_end = time.monotonic()
         during = cpu.snapshot(groups)
@@ -400,6 +458,7 @@ def run_registrations(args):
         f"| p95 {stats.percentile(0.95):.0f} | p99 {stats.percentile(0.99):.0f} ms "
         f"| errors {error_text(stats.failures)} |"
     )
+    print(f"Locks: {locks.summary()}")
     used = cpu.delta(before, during)
     used["driver (aiohttp + HTML parsing, this process)"] = (driver_used, 1)
     cpu.report(used, per=count, wall=wall, what="registration")
