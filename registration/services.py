@@ -21,7 +21,7 @@ from django.utils import timezone
 from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutSession
-from symposium import outbox
+from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
 
@@ -327,12 +327,11 @@ def _register_new(
     (on the waitlist until decided; no other transaction sees it before the commit),
     their needs, and the email owed (built after the commit, from what was decided).
     An address already registered here, in any status, is refused by the database's
-    unique constraint: `_AlreadyRegistered`, nothing written. Then the event's lock; in
-    one statement, its confirmed delegates counted and this one's status and time set
-    (the time is taken under the lock, so the order of times on the waitlist is the
-    order of the decisions); then the sessions' locks and the choices (as before), and
-    the commit. With breakouts chosen, five statements and the commit under the lock,
-    where there were nine or ten.
+    unique constraint: `_AlreadyRegistered`, nothing written. Then, in one round trip
+    (`_decide_place`): the event's lock; its confirmed delegates counted and this one's
+    status and time set; the sessions' locks (the lock order's, pk order); the choices,
+    confirmed where there is room. Then the commit. The event's lock is held for that
+    one round trip and the commit, where it was held for nine or ten round trips.
 
     The delegate row is written before the event's lock, against the lock order: the
     only transaction that can wait on it is one writing the same address at the same
@@ -358,41 +357,69 @@ def _register_new(
         _save_needs(delegate=delegate, needs=needs, now=now, new=True)
         if notify:
             outbox.notify_registered(delegate=delegate)
-        event = _lock_event(event)
-        window = registration_window(event=event, now=now)  # As it is now, locked.
+        session_ids = {session.pk for session in sessions}
+        if session_ids:
+            page_cache.places_changed()
+        opens_at, closes_at, delegate.status, delegate.created_at = _decide_place(
+            delegate=delegate, event=event, session_ids=session_ids
+        )
+        window = registration_window(  # As it is now, locked.
+            event=Event(registration_opens_at=opens_at, registration_closes_at=closes_at), now=now
+        )
         if enforce_window and window != Window.OPEN:
             raise RegistrationClosed(window)
-        delegate.status, delegate.created_at = _decide_place(delegate=delegate, event=event)
-        breakout_services.set_breakout_choices(
-            delegate=delegate, sessions=sessions, new_delegate=True
-        )
     return Registration(delegate=delegate, created=True)
 
 
-def _decide_place(*, delegate: Delegate, event: Event) -> tuple[str, dt.datetime]:
-    """Confirm the (waitlisted, uncommitted) delegate if the event has room, else leave
-    them on the waitlist, from now: one statement. The caller holds the event's lock,
-    so the count sees every decision made before this one."""
+def _decide_place(
+    *, delegate: Delegate, event: Event, session_ids: set[int]
+) -> tuple[dt.datetime, dt.datetime, str, dt.datetime]:
+    """Under the event's lock, in one round trip: confirm the (waitlisted, uncommitted)
+    delegate if the event has room, else leave them on the waitlist, from now; then
+    their breakout choices (`breakouts.services.first_choices_statements`). Each
+    statement sees what the one before it waited for: in READ COMMITTED every statement
+    of the batch takes its own snapshot, after the locks taken before it. Returns the
+    event's registration window as it is under the lock, and the delegate's status and
+    time. The time is the database's clock once the lock is held (`clock_timestamp()`;
+    the transaction began earlier, and this process's clock is read before the batch
+    is sent): the order of times on the waitlist is the order of the decisions. The
+    lock is released by the caller's commit."""
     table = Delegate._meta.db_table
-    decided_at = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = CASE WHEN ("  # noqa: S608 (names from the model)
-            f"SELECT count(*) FROM {table} WHERE event_id = %s AND status = %s"
-            ") < %s THEN %s ELSE status END, created_at = %s, updated_at = %s "
-            "WHERE id = %s RETURNING status",
-            [
-                event.pk,
-                RegistrationStatus.CONFIRMED,
-                event.delegate_capacity,
-                RegistrationStatus.CONFIRMED,
-                decided_at,
-                decided_at,
-                delegate.pk,
-            ],
+    event_table = Event._meta.db_table
+    sql = (
+        # Table names from the models; every value a parameter.
+        f"SELECT registration_opens_at, registration_closes_at FROM {event_table} "  # noqa: S608
+        "WHERE id = %s FOR UPDATE; "
+        f"UPDATE {table} SET status = CASE WHEN (SELECT count(*) FROM {table} WHERE "
+        f"event_id = %s AND status = %s) < (SELECT delegate_capacity FROM {event_table} "
+        "WHERE id = %s) THEN %s ELSE status END, created_at = clock_timestamp(), "
+        "updated_at = clock_timestamp() WHERE id = %s RETURNING status, created_at"
+    )
+    params = [
+        event.pk,
+        event.pk,
+        RegistrationStatus.CONFIRMED,
+        event.pk,
+        RegistrationStatus.CONFIRMED,
+        delegate.pk,
+    ]
+    if session_ids:
+        choices_sql, choices_params = breakout_services.first_choices_statements(
+            delegate_pk=delegate.pk, event_pk=event.pk, session_ids=session_ids
         )
-        (status,) = cursor.fetchone()
-    return status, decided_at
+        sql, params = f"{sql}; {choices_sql}", [*params, *choices_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        opens_at, closes_at = cursor.fetchone()
+        cursor.nextset()
+        status, decided_at = cursor.fetchone()
+        if session_ids:
+            cursor.nextset()  # The sessions' locks.
+            cursor.nextset()
+            breakout_services.check_first_choices(
+                written=cursor.fetchall(), session_ids=session_ids
+            )
+    return opens_at, closes_at, status, decided_at
 
 
 def _register(

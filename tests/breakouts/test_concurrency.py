@@ -7,9 +7,10 @@ database), so these run there.
 
 import itertools
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -314,3 +315,68 @@ def test_registrations_racing_cancellations_and_promotions_stay_exact():
     assert set(
         BreakoutChoice.objects.filter(delegate__in=waitlisted).values_list("status", flat=True)
     ) == {ChoiceStatus.WAITLISTED}
+
+
+def test_a_registration_deadlocked_with_an_organiser_adding_the_same_address_is_run_again():
+    """The new-address registration writes its row before the event's lock. An organiser's
+    transaction that holds the event's lock and then writes the same address waits on
+    that row while the registration waits on the lock: PostgreSQL ends one of them (the
+    registration, which waited first) and the registration is run again in the lock
+    order, finding the address registered. Nobody sees an error."""
+    event = EventFactory()
+    locked, outcome, errors = threading.Event(), {}, []
+
+    def organiser():
+        try:
+            with transaction.atomic():
+                services._lock_event(event)
+                locked.set()
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and not registration_waits_for_a_lock():
+                    time.sleep(0.05)
+                DelegateFactory(event=event, email="same.person@example.org")
+        except Exception as error:  # Reported by the assertions, not lost in a thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def delegate():
+        try:
+            locked.wait(timeout=10)
+            outcome["registration"] = services.register_delegate(
+                event=event, **delegate_fields("same.person@example.org")
+            )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=organiser), threading.Thread(target=delegate)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert outcome["registration"].created is False
+    assert Delegate.objects.filter(event=event).count() == 1
+
+
+def registration_waits_for_a_lock():
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # Kept per transaction otherwise.
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def delegate_fields(email):
+    return {
+        "first_name": "Same",
+        "last_name": "Person",
+        "email": email,
+        "organisation": "Kent County Council",
+        "sector": "council",
+    }
