@@ -105,7 +105,7 @@ def main():
         f"\n  POST median {statistics.median(post_ms):.2f} ms, p90 "
         f"{statistics.quantiles(post_ms, n=10)[-1]:.2f} ms wall; this process's CPU "
         f"{statistics.mean(post_cpu):.2f} ms on average (the database's not included); "
-        f"{max(post_queries)} queries at most (transaction control not counted)"
+        f"{max(post_queries)} queries at most (BEGIN and COMMIT included)"
     )
     print("  the queries of the last POST:")
     for query in posted.captured_queries:
