@@ -30,6 +30,9 @@ def main():
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--delegates", type=int, default=20)
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument(
+        "--health-only", action="store_true", help="/healthz and SELECT 1 alone, interleaved"
+    )
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     os.environ["RATELIMIT_ENABLE"] = "0"  # one client asks many times
@@ -51,6 +54,8 @@ def main():
         "/healthz": ["/healthz"],
         "manage page": manage,
     }
+    if args.health_only:
+        del targets["manage page"]
     client = Client()
     for paths in targets.values():
         for path in paths:
