@@ -431,7 +431,7 @@ def filled_form_html(blank: str, form: ManageForm) -> str:
     """The blank form's HTML with `form`'s values set in, as Django's widgets write them
     (an input's value, the selected option, a ticked box, a textarea's text; all escaped),
     and its breakout rounds rendered in the slot: the HTML `{% crispy form %}` gives,
-    for an unbound form (tests/registration/test_manage_speed.py compares the two).
+    for an unbound form (tests/registration/test_manage_page_cache.py compares the two).
     Raises TypeError for a widget it does not know."""
     html = blank
     for name, field in form.fields.items():
