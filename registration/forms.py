@@ -1,12 +1,16 @@
 """Public forms: registering, managing a registration, asking for the link again."""
 
+import copy
 from itertools import groupby
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Fieldset, Layout, LayoutObject, Submit
+from crispy_forms.utils import render_crispy_form
 from django import forms
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from breakouts.enums import ChoiceStatus
 from breakouts.selectors import availability_label
@@ -52,6 +56,58 @@ KEEP_PLACE, GIVE_UP_PLACE = "keep", "give_up"
 def places_slot(session_pk: int) -> str:
     """Where a session's places label goes in the cached register page."""
     return f"places-of-session-{session_pk}-here"
+
+
+class RadioGroups(LayoutObject):
+    """Radio-button fields, each a fieldset with its legend, rendered by one lean template
+    (symposium/_radio_groups.html) to the HTML crispy's bootstrap5 field.html writes for
+    them: the same labels, error messages by the field, aria-invalid and aria-describedby.
+    A large event's breakout rounds have dozens of options, and crispy's per-field and
+    per-option templates made most of the manage page's time (docs/performance.md)."""
+
+    template = "symposium/_radio_groups.html"
+
+    def __init__(self, *fields):
+        self.fields = list(fields)
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        if getattr(form, "rounds_slot", False):
+            return ROUNDS_SLOT
+        groups = [radio_group(form[name]) for name in self.fields]
+        return render_to_string(self.template, {"groups": groups})
+
+
+# Where the delegate's own breakout rounds go in the blank manage form kept in the cache.
+ROUNDS_SLOT = "breakout-rounds-of-this-delegate-here"
+
+
+def radio_group(bound_field) -> dict:
+    """What the template needs of one radio field, worked out here rather than in it."""
+    value = bound_field.value()
+    picked = "" if value is None else str(value)
+    auto_id = bound_field.auto_id
+    errors = bound_field.errors
+    described_by = " ".join(
+        ([f"{auto_id}_helptext"] if bound_field.help_text else [])
+        + ([f"{auto_id}_error"] if errors else [])
+    )
+    return {
+        "name": bound_field.html_name,
+        "id": auto_id,
+        "label": bound_field.label,
+        "help_text": bound_field.help_text,
+        "errors": errors,
+        "described_by": described_by,
+        "options": [
+            {
+                "id": f"{auto_id}_{index}",
+                "value": str(option),
+                "label": label,
+                "checked": str(option) == picked,
+            }
+            for index, (option, label) in enumerate(bound_field.field.choices)
+        ],
+    }
 
 
 class DelegateForm(forms.Form):
@@ -183,7 +239,7 @@ class DelegateForm(forms.Form):
                     "group is full you join its waitlist and we email you if a place comes "
                     "up.</p>"
                 ),
-                *self.round_fields,
+                RadioGroups(*self.round_fields),
             )
             if self.round_fields
             else HTML(""),
@@ -360,6 +416,52 @@ class ManageForm(DelegateForm):
             if self.cleaned_data[name] == GIVE_UP_PLACE
         ]
         return super().service_kwargs() | {"give_up_rounds": give_up}
+
+
+def blank_form_html(form: ManageForm) -> str:
+    """`form` (unbound) as crispy renders it with nothing filled in and a slot for the
+    breakout rounds: the same for every delegate of the event, so kept in the page
+    cache (registration.views.ManageView) and completed by `filled_form_html`."""
+    blank = copy.copy(form)
+    blank.initial, blank._bound_fields_cache, blank.rounds_slot = {}, {}, True
+    return render_crispy_form(blank)
+
+
+def filled_form_html(blank: str, form: ManageForm) -> str:
+    """The blank form's HTML with `form`'s values set in, as Django's widgets write them
+    (an input's value, the selected option, a ticked box, a textarea's text; all escaped),
+    and its breakout rounds rendered in the slot: the HTML `{% crispy form %}` gives,
+    for an unbound form (tests/registration/test_manage_page_cache.py compares the two).
+    Raises TypeError for a widget it does not know."""
+    html = blank
+    for name, field in form.fields.items():
+        widget, value = field.widget, form[name].value()
+        if name in form.round_fields:
+            continue
+        if isinstance(widget, forms.RadioSelect):
+            raise TypeError(f"{name}: a radio field outside the breakout rounds")
+        if isinstance(widget, forms.Select):
+            start = html.index(f'<select name="{name}"')
+            end = html.index("</select>", start)
+            option = f'<option value="{escape("" if value is None else value)}"'
+            options = html[start:end].replace(" selected>", ">")
+            options = options.replace(f"{option}>", f"{option} selected>", 1)
+            html = html[:start] + options + html[end:]
+        elif isinstance(widget, forms.CheckboxInput):
+            if widget.check_test(value):
+                html = html.replace(f'name="{name}"', f'name="{name}" checked', 1)
+        elif isinstance(widget, forms.Textarea):
+            if value:
+                start = html.index(f'<textarea name="{name}"')
+                text = html.index(">\n", start) + 2
+                html = html[:text] + escape(value) + html[text:]
+        elif isinstance(widget, forms.widgets.Input) and not isinstance(widget, forms.FileInput):
+            if value not in (None, ""):
+                html = html.replace(f'name="{name}"', f'name="{name}" value="{escape(value)}"', 1)
+        else:
+            raise TypeError(f"{name}: {type(widget).__name__} is not filled in")
+    rounds = RadioGroups(*form.round_fields).render(form, None) if form.round_fields else ""
+    return mark_safe(html.replace(ROUNDS_SLOT, rounds))  # noqa: S308 (escaped above)
 
 
 class ManageLinkRequestForm(forms.Form):

@@ -34,6 +34,8 @@ from registration.forms import (
     ManageForm,
     ManageLinkRequestForm,
     RegistrationForm,
+    blank_form_html,
+    filled_form_html,
     places_slot,
 )
 from symposium import calendar_links, page_cache, selectors
@@ -426,16 +428,52 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
     def choices(self):
         return delegate_choices(delegate=self.delegate)
 
+    @cached_property
+    def sessions(self):
+        """The event's sessions with their places. On a GET, as the page cache keeps them
+        under the content and places versions: counting places reads every choice of
+        the event (the manage page's longest query on a large event), and any change to
+        a session, a theme or a place starts a version anew, so what the page shows is
+        never older than the last commit. A POST counts afresh: the form decides from
+        the places whether a move needs asking first."""
+        if self.request.method != "GET":
+            return list(event_sessions(self.event))
+        key = f"manage-sessions:{self.event.pk}"
+        sessions, versions = page_cache.lookup(key)
+        if sessions is None:
+            sessions = list(event_sessions(self.event))
+            page_cache.store(key, sessions, versions=versions, shows_places=True)
+        return sessions
+
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {
             "event": self.event,
             "delegate": self.delegate,
-            "sessions": list(event_sessions(self.event)),
+            "sessions": self.sessions,
             "choices": self.choices,
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(choices=self.choices, **kwargs)
+        context = super().get_context_data(choices=self.choices, **kwargs)
+        form = context["form"]
+        shown = self.delegate.status != RegistrationStatus.CANCELLED
+        if shown and not form.is_bound and not self.event.breakouts_ranked:
+            # Called by the template, so the page's own context is the first rendered
+            # (the one tests read), before the blank form's on a cache miss.
+            context["form_html"] = lambda: filled_form_html(self.blank_form_html(form), form)
+        return context
+
+    def blank_form_html(self, form):
+        """The form as crispy renders it before anything is filled in, kept under the
+        content version (any organiser's change to the event, its rounds or sessions
+        starts it anew) and per set of rounds. Rendering it took most of the page's time
+        (docs/performance.md); each delegate's values are set into it when served."""
+        key = f"manage-form:{self.event.pk}:{','.join(form.round_fields)}"
+        html, versions = page_cache.lookup(key)
+        if html is None:
+            html = blank_form_html(form)
+            page_cache.store(key, html, versions=versions, shows_places=False)
+        return html
 
     def form_valid(self, form):
         if form.asks_before_saving:

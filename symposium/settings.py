@@ -161,6 +161,8 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 REGISTER_PLACES_SECONDS = float(os.environ.get("REGISTER_PLACES_SECONDS") or 2)
 # /healthz reads the workers' heartbeat at most this often (seconds) in each process.
 HEALTH_WORKER_SECONDS = float(os.environ.get("HEALTH_WORKER_SECONDS") or 2)
+# ... and pings Redis at most this often (seconds) in each process.
+HEALTH_CACHE_SECONDS = float(os.environ.get("HEALTH_CACHE_SECONDS") or 1)
 # Extra modules holding tasks, besides each app's tasks.py (the tests add theirs).
 PROCRASTINATE_IMPORT_PATHS = env_list("PROCRASTINATE_IMPORT_PATHS")
 

@@ -65,7 +65,8 @@ def delegate_for_manage_token(
         pk, access_key = int(payload["d"]), str(payload["k"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
         raise InvalidManageToken("Bad or expired signature.") from error
-    delegate = Delegate.objects.select_related("event").filter(pk=pk, event=event).first()
+    # Their needs (if any) in the same query: the manage page fills its form with them.
+    delegate = Delegate.objects.select_related("event", "needs").filter(pk=pk, event=event).first()
     if delegate is None or not constant_time_compare(delegate.access_key, access_key):
         raise InvalidManageToken("No such registration, or its links were revoked.")
     return delegate

@@ -79,6 +79,7 @@ def _no_background_jobs_left(request, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _health_reads_the_worker_each_time(settings):
     settings.HEALTH_WORKER_SECONDS = 0
+    settings.HEALTH_CACHE_SECONDS = 0
     # Places on the register form counted after every change (a test of the seconds'
     # grace sets it).
     settings.REGISTER_PLACES_SECONDS = 0

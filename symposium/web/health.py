@@ -9,11 +9,23 @@ from django.views.decorators.http import require_GET
 
 from symposium.background.selectors import worker_health
 
+_cache_seen = (float("-inf"), None)  # (when, what): this process's last reading.
+
 
 def cache_status() -> str:
-    # Only Redis can be away; the memory cache of the demo and the tests always answers.
-    ping = getattr(cache, "ping", None)
-    return "ok" if ping is None or ping() else "down"
+    """Redis answering or not, asked at most once every HEALTH_CACHE_SECONDS by each
+    process: the ping is a round trip of its own, the largest part of what /healthz
+    cost beyond the database's `SELECT 1` (docs/performance.md), and the load balancer
+    asks many times a second. Only Redis can be away; the memory cache of the demo and
+    the tests always answers."""
+    global _cache_seen
+    seen_at, status = _cache_seen
+    now = time.monotonic()
+    if now - seen_at >= settings.HEALTH_CACHE_SECONDS:
+        ping = getattr(cache, "ping", None)
+        status = "ok" if ping is None or ping() else "down"
+        _cache_seen = (now, status)
+    return status
 
 
 @never_cache

@@ -180,6 +180,26 @@ def test_healthz_reports_redis_down_but_stays_in_service(redis_cache, client):
     }
 
 
+def test_healthz_pings_redis_at_most_once_a_second_per_process(redis_cache, client, settings):
+    """The ping is /healthz's costliest part after the database: each process reuses its
+    last answer for HEALTH_CACHE_SECONDS, so Redis going away shows within that time."""
+    assert client.get("/healthz").json()["cache"] == "ok"  # Read now (the tests' 0 s).
+    settings.HEALTH_CACHE_SECONDS = 60
+
+    redis_cache.kill()
+
+    # Read less than a minute ago: this process says what it saw then.
+    assert client.get("/healthz").json()["cache"] == "ok"
+    settings.HEALTH_CACHE_SECONDS = 0.2
+    time.sleep(0.25)
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "down",
+        "worker": "stopped",
+    }
+
+
 class OutOfReach:
     """The Redis keeps its data but refuses the app (a password it does not know, its
     connections dropped), as a Redis behind a network fault would, until `end()`."""
