@@ -411,6 +411,10 @@ class PreparedExportAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
 
+    def has_view_permission(self, request, obj=None):
+        # Whoever may read the audit trail may see how its queued exports went.
+        return request.user.has_perm("symposium.view_exportrecord")
+
     def has_add_permission(self, request):
         return False
 
