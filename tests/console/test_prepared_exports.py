@@ -331,3 +331,71 @@ def test_prepared_lists_go_with_the_event_s_personal_data(
 
     assert not PreparedExport.objects.exists()
     assert ExportRecord.objects.count() == 1
+
+
+def test_a_worker_killed_while_writing_is_replaced_and_the_file_written_once(client, settings):
+    """The worker as deployed (`manage.py procrastinate worker`, a process of its own)
+    killed with SIGKILL while it writes a 5,000-row list: the job goes back to the
+    queue once its heartbeat is stale, a second worker writes the file, once."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from symposium.enums import RegistrationStatus
+    from tests.factories import EventFactory
+    from tests.servers import ROOT, production_env
+    from tests.symposium.test_mail_worker_kill import WORKER, wait_until
+
+    event = EventFactory()
+    Delegate.objects.bulk_create(
+        Delegate(
+            event=event,
+            first_name="Delegate",
+            last_name=f"Number {number:04d}",
+            email=f"delegate-{number:04d}@example.org",
+            organisation="Kent and Medway ICB",
+            sector="nhs",
+            status=RegistrationStatus.CONFIRMED,
+        )
+        for number in range(5000)
+    )
+    settings.EXPORT_IN_REQUEST_ROWS = 100
+    client.force_login(staff_user(*MAY_EXPORT))
+    url, query = export_url(event, file_format="xlsx")
+    assert client.get(url, query).status_code == 302
+    prepared = PreparedExport.objects.get()
+
+    def state():
+        return PreparedExport.objects.values_list("status", "size").get(pk=prepared.pk)
+
+    env = production_env(WORKER_HEARTBEAT_SECONDS="1")  # stale after 3 s
+    worker = subprocess.Popen(WORKER, cwd=ROOT, env=env)
+    try:
+        wait_until(lambda: state()[0] == "running", within=60)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        assert state() == ("running", 0)  # killed mid-way: no file
+        time.sleep(4)  # its heartbeat goes stale
+        worker = subprocess.Popen(WORKER, cwd=ROOT, env=env)
+        # retry_stalled_jobs runs each minute: the job back in the queue, then written.
+        wait_until(lambda: state()[0] == "done", within=150)
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+
+    saved = PreparedExport.objects.get()
+    job = ProcrastinateJob.objects.get(task_name="console.tasks.prepare_export")
+    assert job.status == "succeeded"
+    events = list(job.procrastinateevent_set.order_by("id").values_list("type", flat=True))
+    # Started by the first worker, given back by the stalled-job sweep, ended by the second.
+    assert events.count("started") == 2
+    assert events[-3:] == ["deferred_for_retry", "started", "succeeded"]
+    sheet = openpyxl.load_workbook(io.BytesIO(bytes(saved.content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 5001
+    assert rows[1][0] == "Delegate Number 0000"
+    assert saved.size == len(bytes(saved.content))
