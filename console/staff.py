@@ -76,6 +76,8 @@ class StaffEvent(StaffEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.get_form())
         kwargs["can_view_needs"] = self.request.user.has_perm(NEEDS_PERMISSION)
+        kwargs["export_in_request_rows"] = settings.EXPORT_IN_REQUEST_ROWS
+        kwargs["export_keep_hours"] = settings.EXPORT_KEEP_HOURS
         return super().get_context_data(**kwargs)
 
 

@@ -311,6 +311,10 @@ def test_a_failure_is_shown_recorded_and_can_be_tried_again(
 
 
 def test_a_short_list_still_comes_at_once(client, world, staff):  # noqa: F811
+    page = client.get(reverse("staff:event", kwargs={"slug": world.event.slug}))
+    assert "A list of more than 2000 delegates is prepared in the background" in (
+        page.content.decode()
+    )
     response = ask(client, world.event)
 
     assert response.status_code == 200
