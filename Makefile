@@ -70,7 +70,7 @@ format: install
 # wrk, a C load generator (bench/load.py installs Debian's package when missing, as root);
 # figures and how to read them: docs/performance.md.
 bench: install
-	$(BIN)/python -u bench/export.py
+	$(BIN)/python -u bench/export.py --queued
 	$(BIN)/python -u bench/load.py
 	$(BIN)/python -u bench/allocate.py
 	$(BIN)/python -u bench/mailings.py

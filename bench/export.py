@@ -1,6 +1,6 @@
 """Time the attendee exports on 20,000 delegates and show how much memory they take.
 
-    .venv/bin/python bench/export.py [--delegates 20000] [--skip-build]
+    .venv/bin/python bench/export.py [--delegates 20000] [--skip-build] [--queued]
 
 Needs PostgreSQL: DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/symposium_bench.
 The database is created and migrated if need be, and the bench event is rebuilt each run
@@ -8,6 +8,10 @@ with bulk_create. Each export then runs in a fresh Python process, so that one f
 memory does not count against the other: first timed without tracing, then again under
 tracemalloc for the peak of Python allocations. ru_maxrss is the process's peak resident
 size, Django and the libraries included (the "baseline" is that peak before the export).
+
+With --queued, the same list also goes through the task queue as the staff page sends
+one over EXPORT_IN_REQUEST_ROWS: the request's share (count, record, queue), then a
+worker in a fresh process until the file is saved (worker start included), per format.
 """
 
 import argparse
@@ -189,6 +193,43 @@ def run_export(file_format):
     return size
 
 
+def measure_queued(file_format):
+    """Queue the export as the staff page does over the threshold, then run a worker (in
+    this process, as `manage.py procrastinate worker` would) until it is written."""
+    from django.conf import settings
+    from procrastinate.contrib.django import app
+
+    from console.exports.attendees import AttendeeFilters
+    from console.exports.services import request_attendee_export
+    from symposium.models import Event, PreparedExport
+
+    settings.EXPORT_IN_REQUEST_ROWS = 0
+    started = time.perf_counter()
+    prepared = request_attendee_export(
+        event=Event.objects.get(slug=SLUG),
+        filters=AttendeeFilters(include_inactive=True, include_needs=True),
+        file_format=file_format,
+        exported_by=None,
+    )
+    queued = time.perf_counter()
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    ready = time.perf_counter()
+    prepared = PreparedExport.objects.get(pk=prepared.pk)
+    assert prepared.status == PreparedExport.Status.DONE, prepared.status
+    print(
+        json.dumps(
+            {
+                "format": file_format,
+                "request_ms": (queued - started) * 1000,
+                "seconds": ready - started,
+                "bytes": prepared.size,
+                "rows": prepared.done,
+            }
+        )
+    )
+
+
 def max_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -234,13 +275,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delegates", type=int, default=20_000)
     parser.add_argument("--skip-build", action="store_true", help="Reuse the bench event.")
-    parser.add_argument("--step", choices=["build", "csv", "xlsx"], help=argparse.SUPPRESS)
+    parser.add_argument("--queued", action="store_true", help="Also through the task queue.")
+    parser.add_argument(
+        "--step",
+        choices=["build", "csv", "xlsx", "queued-csv", "queued-xlsx"],
+        help=argparse.SUPPRESS,
+    )
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if args.step:
         setup_django()
         if args.step == "build":
             build(args.delegates)
+        elif args.step.startswith("queued-"):
+            measure_queued(args.step.removeprefix("queued-"))
         else:
             measure(args.step)
         return
@@ -254,6 +302,15 @@ def main():
             f"{file_format:<6} {figures['seconds']:>6.2f} s {figures['bytes'] / 2**20:>5.1f} MiB "
             f"{figures['tracemalloc_peak_mib']:>13.1f} MiB {figures['maxrss_mib']:>5.0f} MiB"
             f"  (baseline maxrss {figures['baseline_maxrss_mib']:.0f} MiB)"
+        )
+    if not args.queued:
+        return
+    print(f"{'queued':<6} {'request':>8} {'file ready':>11} {'size':>9} {'rows':>7}")
+    for file_format in ["csv", "xlsx"]:
+        figures = json.loads(child("--step", f"queued-{file_format}")[-1])
+        print(
+            f"{file_format:<6} {figures['request_ms']:>5.0f} ms {figures['seconds']:>9.2f} s "
+            f"{figures['bytes'] / 2**20:>5.1f} MiB {figures['rows']:>7}"
         )
 
 

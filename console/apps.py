@@ -25,3 +25,6 @@ class ConsoleConfig(AppConfig):
 
     name = "console"
     verbose_name = "Organisers' console"
+
+    def ready(self):
+        from console import receivers  # noqa: F401 - connects them

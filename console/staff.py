@@ -2,19 +2,25 @@
 and the overview. Every page needs the "can export attendees" permission; anonymous
 visitors are sent to the login page, anyone else signed in gets 403."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from console.exports import prepared as prepared_exports
 from console.exports import selectors
 from console.exports.forms import AttendeeExportForm
-from console.exports.services import start_attendee_export
-from symposium.exports.base import file_response
+from console.exports.services import request_attendee_export, retry_prepared_export
+from symposium.exports.base import CONTENT_TYPES, file_response
 from symposium.exports.services import NEEDS_PERMISSION, export_basename
-from symposium.models import Event
+from symposium.models import Event, PreparedExport
 
 EXPORT_PERMISSION = "symposium.export_attendees"
 
@@ -70,6 +76,8 @@ class StaffEvent(StaffEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.get_form())
         kwargs["can_view_needs"] = self.request.user.has_perm(NEEDS_PERMISSION)
+        kwargs["export_in_request_rows"] = settings.EXPORT_IN_REQUEST_ROWS
+        kwargs["export_keep_hours"] = settings.EXPORT_KEEP_HOURS
         return super().get_context_data(**kwargs)
 
 
@@ -82,11 +90,101 @@ class AttendeeExport(StaffEvent):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         filters = form.filters()
         file_format = form.cleaned_data["file_format"]
-        exporter = start_attendee_export(
+        exporter = request_attendee_export(
             event=self.event, filters=filters, file_format=file_format, exported_by=request.user
         )
+        if isinstance(exporter, PreparedExport):  # too long for a request: on the queue
+            return redirect("staff:prepared-export", slug=self.event.slug, export=exporter.pk)
         basename = export_basename(event=self.event, scope=filters.slug())
         return file_response(exporter, file_format=file_format, basename=basename)
+
+
+class _PreparedExportMixin(StaffEventMixin):
+    """A list made on the task queue, for the staff member who asked for it only (the
+    audit trail names them), while they may still export, and view needs if it has
+    them: a permission taken away since the request also takes the file away."""
+
+    @cached_property
+    def prepared(self) -> PreparedExport:
+        exports = PreparedExport.objects.filter(
+            record__event=self.event, record__exported_by=self.request.user
+        )
+        exports = exports.select_related("record").defer("content")
+        return get_object_or_404(exports, pk=self.kwargs["export"])
+
+    def has_permission(self):
+        if not super().has_permission():
+            return False
+        if self.prepared.record.filters.get("include_needs"):
+            return self.request.user.has_perm(NEEDS_PERMISSION)
+        return True
+
+    def status(self) -> dict:
+        prepared = self.prepared
+        ready = prepared_exports.downloadable(prepared)
+        kwargs = {"slug": self.event.slug, "export": prepared.pk}
+        status = prepared.status
+        if status == PreparedExport.Status.DONE and not ready:  # expired, not yet removed
+            status = PreparedExport.Status.EXPIRED
+        return {
+            "status": status,
+            "label": PreparedExport.Status(status).label,
+            "done": prepared.done,
+            "total": prepared.record.row_count,
+            "download": reverse("staff:prepared-export-file", kwargs=kwargs) if ready else None,
+        }
+
+
+class PreparedExportPage(_PreparedExportMixin, TemplateView):
+    """How far a list on the task queue got; its download when ready, or that it failed
+    and can be tried again. The page asks again by itself (static/staff/export.js), or
+    by its "Check again" link."""
+
+    template_name = "staff/prepared_export.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("export", None)  # the URL's id: the export itself instead
+        return super().get_context_data(
+            prepared=self.prepared,
+            record=self.prepared.record,
+            status=self.status(),
+            keep_hours=settings.EXPORT_KEEP_HOURS,
+            **kwargs,
+        )
+
+
+class PreparedExportStatus(_PreparedExportMixin, View):
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(self.status())
+
+
+class PreparedExportFile(_PreparedExportMixin, View):
+    def get(self, request, *args, **kwargs):
+        content = (
+            PreparedExport.objects.filter(
+                pk=self.prepared.pk,
+                status=PreparedExport.Status.DONE,
+                expires_at__gt=timezone.now(),
+            )
+            .values_list("content", flat=True)
+            .first()
+        )
+        if content is None:
+            return HttpResponse("This list is not ready, or no longer kept.", status=404)
+        response = HttpResponse(
+            bytes(content), content_type=CONTENT_TYPES[self.prepared.record.file_format]
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.prepared.filename}"'
+        return response
+
+
+class PreparedExportRetry(_PreparedExportMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if retry_prepared_export(prepared=self.prepared):
+            messages.success(request, "The list is being prepared again.")
+        return redirect("staff:prepared-export", slug=self.event.slug, export=self.prepared.pk)
 
 
 class RegistrationDeskSheet(StaffEventMixin, TemplateView):

@@ -9,6 +9,26 @@ urlpatterns = [
     path("events/<slug:slug>/", views.StaffEvent.as_view(), name="event"),
     path("events/<slug:slug>/attendees/", views.AttendeeExport.as_view(), name="attendee-export"),
     path(
+        "events/<slug:slug>/attendees/<int:export>/",
+        views.PreparedExportPage.as_view(),
+        name="prepared-export",
+    ),
+    path(
+        "events/<slug:slug>/attendees/<int:export>/status/",
+        views.PreparedExportStatus.as_view(),
+        name="prepared-export-status",
+    ),
+    path(
+        "events/<slug:slug>/attendees/<int:export>/file/",
+        views.PreparedExportFile.as_view(),
+        name="prepared-export-file",
+    ),
+    path(
+        "events/<slug:slug>/attendees/<int:export>/retry/",
+        views.PreparedExportRetry.as_view(),
+        name="prepared-export-retry",
+    ),
+    path(
         "events/<slug:slug>/sign-in/desk/",
         views.RegistrationDeskSheet.as_view(),
         name="sign-in-desk",

@@ -371,6 +371,43 @@ class ExportRecord(models.Model):
         return f"{self.export} ({self.file_format}) by {self.exported_by} at {self.exported_at}"
 
 
+class PreparedExport(models.Model):
+    """An attendee list longer than settings.EXPORT_IN_REQUEST_ROWS, written on the task
+    queue (console.tasks.prepare_export) for the staff member who asked for it.
+
+    The file holds names and perhaps needs: it is kept here, in the database with its
+    audit record, never under MEDIA_ROOT (served to anyone who has the URL), and any
+    worker or web server reads the same copy. Its content goes after
+    settings.EXPORT_KEEP_HOURS (the row stays, status "expired", so its page can say so),
+    or with the event's personal data.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being prepared"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Removed"
+
+    # One file per export: the task writes it once whoever runs it (a retry, a second
+    # worker after a stalled one).
+    record = models.OneToOneField(ExportRecord, on_delete=models.CASCADE, related_name="prepared")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0, help_text="Rows written so far.")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField(null=True, editable=False)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+
 class OutboxEmail(models.Model):
     """An email owed to a delegate, not yet written to the mail queue.
 

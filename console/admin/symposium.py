@@ -35,6 +35,7 @@ from symposium.models import (
     ManageLinkEmail,
     NameCollate,
     OutboxEmail,
+    PreparedExport,
     Room,
     clock,
 )
@@ -386,6 +387,33 @@ class ExportRecordAdmin(admin.ModelAdmin):
     list_display = ["export", "file_format", "row_count", "exported_by", "exported_at", "event"]
     list_filter = ["event"]
     list_select_related = ["exported_by", "event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PreparedExport)
+class PreparedExportAdmin(admin.ModelAdmin):
+    """Attendee lists made on the task queue: their state beside the audit record; the
+    file itself only from the staff page, for the person who asked for it."""
+
+    list_display = ["filename", "status", "done", "size", "created_at", "expires_at"]
+    list_filter = ["status"]
+    fields = ["record", "filename", "status", "done", "size", "created_at", "finished_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may read the audit trail may see how its queued exports went.
+        return request.user.has_perm("symposium.view_exportrecord")
 
     def has_add_permission(self, request):
         return False

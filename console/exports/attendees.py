@@ -47,6 +47,23 @@ class AttendeeFilters:
             "include_needs": self.include_needs,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, event: Event) -> "AttendeeFilters":
+        """The filters `as_json()` gave, read back for a list made later (on the queue).
+        A session or theme deleted since then raises DoesNotExist."""
+        session = data.get("session")
+        theme = data.get("theme")
+        return cls(
+            session=BreakoutSession.objects.get(pk=session, theme__event=event)
+            if session
+            else None,
+            theme=Theme.objects.get(event=event, number=theme) if theme else None,
+            organisation=data.get("organisation", ""),
+            sector=data.get("sector", ""),
+            include_inactive=data.get("include_inactive", False),
+            include_needs=data.get("include_needs", False),
+        )
+
     def slug(self) -> str:
         """A short name for the file: `session-12`, `theme-3`, `sector-nhs`…"""
         parts = [

@@ -18,6 +18,7 @@ from symposium.models import (
     ExportRecord,
     ManageLinkEmail,
     OutboxEmail,
+    PreparedExport,
     Room,
 )
 from tests.factories import (
@@ -68,6 +69,12 @@ def make_export_record():
     )
 
 
+def make_prepared_export():
+    return PreparedExport.objects.create(
+        record=make_export_record(), filename="kent-attendees-all.csv", content=b"names"
+    )
+
+
 def make_outbox_email():
     return OutboxEmail.objects.create(
         kind="registered",
@@ -90,8 +97,10 @@ MAKERS = {
     ExportRecord: make_export_record,
     OutboxEmail: make_outbox_email,
     ManageLinkEmail: make_manage_link_email,
+    PreparedExport: make_prepared_export,
 }
-ADDABLE = [model for model in MAKERS if model not in (ExportRecord, OutboxEmail, ManageLinkEmail)]
+READ_ONLY = (ExportRecord, OutboxEmail, ManageLinkEmail, PreparedExport)
+ADDABLE = [model for model in MAKERS if model not in READ_ONLY]
 
 
 @pytest.fixture

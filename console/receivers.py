@@ -1,0 +1,12 @@
+from django.dispatch import receiver
+
+from registration.privacy import event_purged, registration_erased
+from symposium.models import PreparedExport
+
+
+# A prepared attendee list names everyone on it: it goes when their data does (the
+# audit record stays, as ExportRecords do).
+@receiver(event_purged, dispatch_uid="console-purge-prepared-exports")
+@receiver(registration_erased, dispatch_uid="console-erasure-prepared-exports")
+def delete_prepared_exports(sender, event, **kwargs):
+    PreparedExport.objects.filter(record__event=event).delete()
