@@ -137,3 +137,58 @@ class Affiliation(models.Model):
 
     def __str__(self):
         return f"{self.delegate} of {self.organisation}"
+
+
+class SeatQuota(models.Model):
+    """Seats of one event kept for one organisation, network or sector until a release
+    date; the seats unused then return to the general pool (partners.quotas)."""
+
+    event = models.ForeignKey(
+        "symposium.Event", on_delete=models.CASCADE, related_name="seat_quotas"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="quotas"
+    )
+    network = models.ForeignKey(
+        Network, null=True, blank=True, on_delete=models.PROTECT, related_name="quotas"
+    )
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    seats = models.PositiveIntegerField()
+    release_at = models.DateTimeField(
+        help_text="Seats not taken by then return to the general pool."
+    )
+    released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    release_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["event", "release_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organisation__isnull=False, network__isnull=True, sector="")
+                    | models.Q(organisation__isnull=True, network__isnull=False, sector="")
+                    | (
+                        models.Q(organisation__isnull=True, network__isnull=True)
+                        & ~models.Q(sector="")
+                    )
+                ),
+                name="quota_for_one_organisation_network_or_sector",
+                violation_error_message=(
+                    "A quota is for one organisation, one network or one sector."
+                ),
+            ),
+            models.UniqueConstraint(
+                "event", "organisation", name="one_quota_per_organisation_per_event"
+            ),
+            models.UniqueConstraint("event", "network", name="one_quota_per_network_per_event"),
+            models.UniqueConstraint(
+                "event",
+                "sector",
+                condition=~models.Q(sector=""),
+                name="one_quota_per_sector_per_event",
+            ),
+        ]
+
+    def __str__(self):
+        holder = self.organisation or self.network or self.get_sector_display()
+        return f"{self.seats} seats for {holder}"
