@@ -64,8 +64,9 @@ def form_controls(html: str) -> list[Control]:
     return parser.controls
 
 
-def browser_post_data(html: str, answers: dict[str, str]) -> dict[str, list[str]]:
-    """What a browser posts for this form once the visitor has answered it.
+def browser_post_data(html: str | list[Control], answers: dict[str, str]) -> dict[str, list[str]]:
+    """What a browser posts for this form (its page, or its controls already read with
+    `form_controls`) once the visitor has answered it.
 
     `answers` fills text fields, textareas and selects by name and ticks the checkboxes
     it names; a radio group gets the answer (an empty one too: the "none" option), or
@@ -77,7 +78,8 @@ def browser_post_data(html: str, answers: dict[str, str]) -> dict[str, list[str]
         data.setdefault(name, []).append(value)
 
     radios_done = set()
-    for control in form_controls(html):
+    controls = form_controls(html) if isinstance(html, str) else html
+    for control in controls:
         kind, name = control.type, control.name
         if control.tag in {"textarea", "select"} or kind in TEXT_TYPES:
             default = next((option for option in control.options if option), "")

@@ -83,9 +83,10 @@ def delegate_answers(choices=None):
 
 
 def round_options(html):
-    """{round field name: [session pks offered]}, read from the form's radio buttons."""
+    """{round field name: [session pks offered]}, read from the form's radio buttons
+    (of the page, or of its controls already read with `form_controls`)."""
     options = {}
-    for control in form_controls(html):
+    for control in form_controls(html) if isinstance(html, str) else html:
         if control.type == "radio" and control.name.startswith("round_") and control.value:
             options.setdefault(control.name, []).append(control.value)
     return options
@@ -106,12 +107,14 @@ async def register(
         status, html = await fetch(session, form_url)
         if status != 200:
             return status, ""
-        options = round_options(html)
+        # The page parsed once, as a browser parses it (it was parsed twice here).
+        controls = form_controls(html)
+        options = round_options(controls)
         if callable(choices):
             choices = choices(options)
         # Rounds not chosen keep "No breakout", the option the page ticks.
         choices = dict.fromkeys(options, "") | (choices or {})
-        data = browser_post_data(html, delegate_answers(choices))
+        data = browser_post_data(controls, delegate_answers(choices))
         form = [(name, value) for name, values in data.items() for value in values]
         async with session.post(form_url, data=form, allow_redirects=False) as response:
             await response.read()

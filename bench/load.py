@@ -1,6 +1,7 @@
 """Load benchmark: the portal under gunicorn, production settings, PostgreSQL and Redis.
 
-    .venv/bin/python -u bench/load.py [--seconds 10] [--skip-build] [--only pages|rush]
+    .venv/bin/python -u bench/load.py [--seconds 10] [--skip-build]
+        [--only pages|registrations|rush]
 
 1. Creates and migrates the database (DATABASE_URL, by default symposium_bench), runs
    collectstatic, loads the demo and builds the 5,000-delegate event (bench/bigevent.py)
@@ -23,6 +24,12 @@
    balancer that sets X-Forwarded-For) take --rush-delegates registrations for one
    breakout session of --rush-capacity places; the database must hold exactly that
    many confirmed, the rest waitlisted.
+
+`--only registrations`: step 4 alone, and where its CPU goes: each process group's user +
+system time (/proc/<pid>/stat, bench/cpu.py) over the burst, divided by the registrations
+the database holds: gunicorn, the PostgreSQL backends of this database, the task
+workers, Redis and PostgreSQL's background processes (both shared with anything else on
+the machine) and the driver itself (its thread's CPU time), beside the whole machine's.
 
 Prints one table, the ratios and the issue's targets, met or missed. Exits non-zero on
 any error or an inexact rush; a missed speed target is reported, not failed, since the
@@ -311,6 +318,170 @@ def run_pages(setup, args):
     return rows, (registrations, load), emails
 
 
+def database_processes():
+    """{"backends": pids of this database's client backends, "background": pids of
+    PostgreSQL's own processes (shared by every database on the server)}."""
+    import psycopg2
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    connection = psycopg2.connect(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname=url.path.lstrip("/"),
+    )
+    with connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_type = 'client backend' AND datname = current_database(),"
+            " backend_type <> 'client backend' FROM pg_stat_activity"
+            " WHERE pid <> pg_backend_pid()"
+        )
+        rows = cursor.fetchall()
+    connection.close()
+    return {
+        "backends": [pid for pid, ours, _ in rows if ours],
+        "background": [pid for pid, _, background in rows if background],
+    }
+
+
+class LockWatch:
+    """Samples this database's backends every 20 ms in a thread: how many are running a
+    statement and how many of those wait for a lock (a row lock: the event's, a
+    session's), to show whether the registrations queue on a lock or on the CPU."""
+
+    def __init__(self):
+        import threading
+
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import psycopg2
+
+        url = urlparse(os.environ["DATABASE_URL"])
+        connection = psycopg2.connect(
+            host=url.hostname,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.path.lstrip("/"),
+        )
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            while not self._stop.wait(0.02):
+                cursor.execute(
+                    "SELECT count(*) FILTER (WHERE state = 'active'),"
+                    " count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')"
+                    " FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+                self.samples.append(cursor.fetchone())
+        connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self):
+        if not self.samples:
+            return "no samples"
+        count = len(self.samples)
+        active = sum(a for a, _ in self.samples) / count
+        waiting = sum(w for _, w in self.samples) / count
+        some = sum(1 for _, w in self.samples if w) / count
+        return (
+            f"{count} samples of pg_stat_activity: on average {active:.2f} backends running "
+            f"a statement, {waiting:.2f} of them waiting for a lock; a lock wait in "
+            f"{some:.0%} of samples"
+        )
+
+
+def run_registrations(args):
+    """The registrations alone, with the CPU each costs by process group."""
+    import datetime as dt
+
+    from aiosmtpd.controller import Controller
+
+    from bench import cpu
+
+    port = free_port()
+    smtp_port = free_port()
+    sink = Sink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    workers = start_workers(args.workers, smtp_port)
+    server = start_server(
+        port, args.gunicorn_config, DJANGO_SETTINGS_MODULE="bench.settings", RATELIMIT_ENABLE="0"
+    )
+    try:
+        # Every gunicorn worker with its database connection open, the page cached.
+        warm = argparse.Namespace(**{**vars(args), "seconds": 2})
+        asyncio.run(measure_registrations(port, warm))
+        groups = {
+            "gunicorn (master + sync workers)": lambda: cpu.children(server.pid),
+            "PostgreSQL backends of this database": lambda: database_processes()["backends"],
+            "task workers (emails)": lambda: [p for w in workers for p in cpu.children(w.pid)],
+            "Redis (shared server)": lambda: cpu.by_name("redis-server"),
+            "PostgreSQL background (shared)": lambda: database_processes()["background"],
+        }
+        load = load_average()
+        started_at = dt.datetime.now(dt.UTC)
+        before = cpu.snapshot(groups)
+        driver_before, wall_before = time.thread_time(), time.monotonic()
+        with LockWatch() as locks:
+            registrations = asyncio.run(measure_registrations(port, args))
+        driver_used, wall = time.thread_time() - driver_before, time.monotonic() - wall_before
+        burst_end = time.monotonic()
+        during = cpu.snapshot(groups)
+        count = len(registered_since(started_at))
+        emails = count_deliveries(sink, started_at, burst_end)
+        after = cpu.snapshot(groups)
+    finally:
+        stop(server)
+        for worker in workers:
+            stop(worker)
+        smtp.stop()
+    stats = registrations
+    print(
+        f"\nRegistrations only: {args.clients} browser-like clients for {args.seconds} s "
+        f"(+1 s warm-up, counted in CPU), load average {load:.2f} before, "
+        f"{load_average():.2f} after"
+    )
+    print(
+        f"| {stats.name} | {stats.per_second:,.1f} /s | p50 {stats.percentile(0.5):.0f} "
+        f"| p95 {stats.percentile(0.95):.0f} | p99 {stats.percentile(0.99):.0f} ms "
+        f"| errors {error_text(stats.failures)} |"
+    )
+    print(f"Locks: {locks.summary()}")
+    used = cpu.delta(before, during)
+    used["driver (aiohttp + HTML parsing, this process)"] = (driver_used, 1)
+    cpu.report(used, per=count, wall=wall, what="registration")
+    late = cpu.delta(during, after)
+    late.pop("(machine, all processes)")
+    print(
+        "After the burst, until the last email: "
+        + ", ".join(
+            f"{name} {1000 * seconds / max(count, 1):.2f} ms"
+            for name, (seconds, _) in late.items()
+            if seconds
+        )
+        + " per registration"
+    )
+    ok = not stats.errors and emails[1] == emails[0] and not emails[2] and not emails[3]
+    print(
+        f"  {'met   ' if stats.per_second >= 150 and stats.percentile(0.95) < 250 else 'MISSED'}"
+        f" ≥ 150 registrations/s, p95 < 250 ms, 0 errors: {stats.per_second:.1f}/s, "
+        f"p95 {stats.percentile(0.95):.0f} ms, {stats.errors} errors"
+    )
+    return ok
+
+
 def confirmed_in_database(session_pk):
     import psycopg2
 
@@ -472,7 +643,9 @@ def main():
     parser.add_argument("--rush-delegates", type=int, default=1000)
     parser.add_argument("--rush-capacity", type=int, default=40)
     parser.add_argument("--rush-seconds", type=float, default=20)
-    parser.add_argument("--only", choices=["pages", "rush"], help="Run one part only.")
+    parser.add_argument(
+        "--only", choices=["pages", "registrations", "rush"], help="Run one part only."
+    )
     parser.add_argument("--step", choices=["setup"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
@@ -495,6 +668,8 @@ def main():
         tokens_file.write_text(json.dumps(setup["tokens"]))
     setup["tokens"] = json.loads(tokens_file.read_text())
     ok = True
+    if args.only == "registrations":
+        ok = run_registrations(args)
     if args.only in (None, "pages"):
         rows, registrations, emails = run_pages(setup, args)
         print(

@@ -353,6 +353,60 @@ def _first_choices(*, delegate: Delegate, sessions: Iterable[BreakoutSession]) -
     return ChoiceChanges()
 
 
+def first_choices_statements(
+    *, delegate_pk: int, event_pk: int, session_ids: Collection[int]
+) -> tuple[str, list]:
+    """`_first_choices` as two SQL statements, for a caller that sends them in one round
+    trip with its own, under the event's lock (registration.services._register_new): lock
+    every session of the wanted rounds (pk order, as `lock_sessions`), then write the
+    delegate's choices, each confirmed if the delegate is confirmed (as the caller's
+    earlier statement left them) and the session has room, counted after its lock;
+    their time is the delegate's (the queue's order is the order of the decisions).
+    The second statement returns (session, round) of each choice written: give them to
+    `check_first_choices`. Page-cache versions are the caller's (`places_changed`)."""
+    session = BreakoutSession._meta.db_table
+    choice = BreakoutChoice._meta.db_table
+    theme = BreakoutSession._meta.get_field("theme").related_model._meta.db_table
+    delegate = Delegate._meta.db_table
+    wanted = ", ".join(["%s"] * len(session_ids))
+    ids = sorted(session_ids)
+    sql = (
+        # Table names from the models; every value a parameter.
+        f"SELECT id FROM {session} WHERE agenda_item_id IN (SELECT s.agenda_item_id FROM "  # noqa: S608
+        f"{session} s JOIN {theme} t ON t.id = s.theme_id WHERE s.id IN ({wanted}) AND "
+        f"t.event_id = %s) ORDER BY id FOR UPDATE; "
+        f"INSERT INTO {choice} (created_at, updated_at, delegate_id, session_id, "
+        f"agenda_item_id, status) SELECT d.created_at, d.created_at, d.id, s.id, "
+        f"s.agenda_item_id, CASE WHEN "
+        f"d.status = %s AND (SELECT count(*) FROM {choice} c WHERE c.session_id = s.id "
+        f"AND c.status = %s) < s.capacity THEN %s ELSE %s END FROM {session} s JOIN "
+        f"{theme} t ON t.id = s.theme_id, {delegate} d WHERE d.id = %s AND s.id IN "
+        f"({wanted}) AND t.event_id = %s ORDER BY s.id RETURNING session_id, agenda_item_id"
+    )
+    params = [
+        *ids,
+        event_pk,
+        RegistrationStatus.CONFIRMED,
+        ChoiceStatus.CONFIRMED,
+        ChoiceStatus.CONFIRMED,
+        ChoiceStatus.WAITLISTED,
+        delegate_pk,
+        *ids,
+        event_pk,
+    ]
+    return sql, params
+
+
+def check_first_choices(*, written: list[tuple[int, int]], session_ids: Collection[int]):
+    """Refuse, as `_first_choices` does, choices that `first_choices_statements` could
+    not write (a session of another event) or wrote twice in a round; the caller's
+    transaction is then rolled back."""
+    if len(written) != len(set(session_ids)):
+        raise ValidationError("Choose breakouts at this event.")
+    if len({round_id for _, round_id in written}) != len(written):
+        raise ValidationError("Choose at most one breakout in each round.")
+
+
 def release_breakout_choices(*, delegate: Delegate) -> list[BreakoutChoice]:
     """Delete all the delegate's choices (cancellation) and fill the places freed.
 

@@ -2,7 +2,8 @@
 
 Views, the admin and management commands call these; nothing else counts places.
 Lock order, everywhere: the event row, then delegate rows, then breakout sessions in
-pk order (see breakouts.services). Emails are queued in the database in the same
+pk order (see breakouts.services; the one exception, a new address's own new row, is
+`_register_new`'s). Emails are queued in the database in the same
 transaction (symposium.outbox), so a change that rolls back sends nothing.
 """
 
@@ -13,14 +14,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Subquery
 from django.utils import timezone
 
 from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutSession
-from symposium import outbox
+from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
 
@@ -250,6 +251,35 @@ def register_delegate(
         raise RegistrationClosed(window)
     email = email.strip()
     outermost = not transaction.get_connection().in_atomic_block
+    details = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "organisation": organisation,
+        "sector": sector,
+        "job_title": job_title,
+    }
+    if outermost and preferences is None:
+        # The common case, a new address: the event's lock held for the decision alone.
+        try:
+            return _register_new(
+                event=event,
+                details=details,
+                needs=needs,
+                sessions=sessions,
+                now=now,
+                enforce_window=enforce_window,
+                added_by=added_by,
+                notify=notify,
+            )
+        except _AlreadyRegistered:
+            pass  # Registered at this event before (perhaps cancelled): below, locked.
+        except OperationalError as error:
+            # A deadlock with a transaction that wrote this address at this event while
+            # holding the event's lock (see `_register_new`): rolled back; once more,
+            # in the lock order.
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
     try:
         return _register(
             event=event,
@@ -278,6 +308,118 @@ def register_delegate(
 
 class _DuplicateEmail(Exception):
     """The database refused the new registration's address: registered meanwhile."""
+
+
+class _AlreadyRegistered(Exception):
+    """`_register_new` found the address registered at the event (whatever its status)."""
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+def _register_new(
+    *, event, details, needs, sessions, now, enforce_window, added_by, notify
+) -> Registration:
+    """Register an address new to the event, holding the event's lock only for the
+    decision (a place or the waitlist) and the writes that depend on it.
+
+    First, without the event's lock, what does not depend on places: the delegate row
+    (on the waitlist until decided; no other transaction sees it before the commit),
+    their needs, and the email owed (built after the commit, from what was decided).
+    An address already registered here, in any status, is refused by the database's
+    unique constraint: `_AlreadyRegistered`, nothing written. Then, in one round trip
+    (`_decide_place`): the event's lock; its confirmed delegates counted and this one's
+    status and time set; the sessions' locks (the lock order's, pk order); the choices,
+    confirmed where there is room. Then the commit. The event's lock is held for that
+    one round trip and the commit, where it was held for nine or ten round trips.
+
+    The delegate row is written before the event's lock, against the lock order: the
+    only transaction that can wait on it is one writing the same address at the same
+    event (the unique index), and that waits holding the event's lock only if it
+    writes that address under it (the locked path below, an organiser, the desk). Then
+    PostgreSQL ends one of the two with a deadlock error; this one is retried, in
+    order, by `register_delegate`.
+    """
+    with transaction.atomic():
+        delegate = Delegate(event=event, status=RegistrationStatus.WAITLISTED, created_at=now)
+        _set_details(delegate, **details)
+        if added_by is None:
+            delegate.privacy_consent_at = now
+            delegate.source, delegate.added_by = RegistrationSource.PUBLIC, None
+        else:
+            delegate.privacy_consent_at = None
+            delegate.source, delegate.added_by = RegistrationSource.ADMIN, added_by
+        delegate.full_clean(exclude=["event"], validate_unique=False, validate_constraints=False)
+        try:
+            delegate.save()
+        except IntegrityError as error:
+            raise _AlreadyRegistered from error
+        _save_needs(delegate=delegate, needs=needs, now=now, new=True)
+        if notify:
+            outbox.notify_registered(delegate=delegate)
+        session_ids = {session.pk for session in sessions}
+        if session_ids:
+            page_cache.places_changed()
+        opens_at, closes_at, delegate.status, delegate.created_at = _decide_place(
+            delegate=delegate, event=event, session_ids=session_ids
+        )
+        window = registration_window(  # As it is now, locked.
+            event=Event(registration_opens_at=opens_at, registration_closes_at=closes_at), now=now
+        )
+        if enforce_window and window != Window.OPEN:
+            raise RegistrationClosed(window)
+    return Registration(delegate=delegate, created=True)
+
+
+def _decide_place(
+    *, delegate: Delegate, event: Event, session_ids: set[int]
+) -> tuple[dt.datetime, dt.datetime, str, dt.datetime]:
+    """Under the event's lock, in one round trip: confirm the (waitlisted, uncommitted)
+    delegate if the event has room, else leave them on the waitlist, from now; then
+    their breakout choices (`breakouts.services.first_choices_statements`). Each
+    statement sees what the one before it waited for: in READ COMMITTED every statement
+    of the batch takes its own snapshot, after the locks taken before it. Returns the
+    event's registration window as it is under the lock, and the delegate's status and
+    time. The time is the database's clock once the lock is held (`clock_timestamp()`;
+    the transaction began earlier, and this process's clock is read before the batch
+    is sent): the order of times on the waitlist is the order of the decisions. The
+    lock is released by the caller's commit."""
+    table = Delegate._meta.db_table
+    event_table = Event._meta.db_table
+    sql = (
+        # Table names from the models; every value a parameter.
+        f"SELECT registration_opens_at, registration_closes_at FROM {event_table} "  # noqa: S608
+        "WHERE id = %s FOR UPDATE; "
+        f"UPDATE {table} SET status = CASE WHEN (SELECT count(*) FROM {table} WHERE "
+        f"event_id = %s AND status = %s) < (SELECT delegate_capacity FROM {event_table} "
+        "WHERE id = %s) THEN %s ELSE status END, created_at = clock_timestamp(), "
+        "updated_at = clock_timestamp() WHERE id = %s RETURNING status, created_at"
+    )
+    params = [
+        event.pk,
+        event.pk,
+        RegistrationStatus.CONFIRMED,
+        event.pk,
+        RegistrationStatus.CONFIRMED,
+        delegate.pk,
+    ]
+    if session_ids:
+        choices_sql, choices_params = breakout_services.first_choices_statements(
+            delegate_pk=delegate.pk, event_pk=event.pk, session_ids=session_ids
+        )
+        sql, params = f"{sql}; {choices_sql}", [*params, *choices_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        opens_at, closes_at = cursor.fetchone()
+        cursor.nextset()
+        status, decided_at = cursor.fetchone()
+        if session_ids:
+            cursor.nextset()  # The sessions' locks.
+            cursor.nextset()
+            breakout_services.check_first_choices(
+                written=cursor.fetchall(), session_ids=session_ids
+            )
+    return opens_at, closes_at, status, decided_at
 
 
 def _register(

@@ -96,6 +96,20 @@ class FailOpenRedisCacheClient(RedisCacheClient):
         super().__init__(servers, **options)
         self._retry_seconds = retry_seconds
         self._outage = _outage_for(servers)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        """Django makes a new redis.Redis for every operation, and redis-py fills ~170
+        response callbacks each time (about 5% of a register POST's CPU went there,
+        bench/register_profile.py). One per pool is enough: it is safe across threads,
+        its pool hands each call a connection."""
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
 
     def ping(self) -> bool:
         """One PING, past the pause after a failure (for /healthz)."""

@@ -7,9 +7,10 @@ database), so these run there.
 
 import itertools
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -258,3 +259,124 @@ def test_a_rush_of_200_for_the_last_5_places_confirms_exactly_5_and_queues_the_r
     last_confirmed = max(confirmed.values_list("created_at", flat=True))
     assert waitlisted.first().created_at > last_confirmed
     assert len(set(waitlisted.values_list("created_at", flat=True))) == RUSH - 5
+
+
+def test_registrations_racing_cancellations_and_promotions_stay_exact():
+    """A registration writes its delegate row before it takes the event's lock, and
+    decides place or waitlist under it (registration.services._register_new). Racing
+    cancellations, each giving its place to the front of the event's waitlist: the
+    event and its breakout hold exactly their capacity, the two who were waiting get
+    the first places freed, and among the newcomers nobody who decided later holds a
+    place while someone who decided earlier waits."""
+    event = EventFactory(delegate_capacity=20)
+    session = BreakoutSessionFactory(theme=ThemeFactory(event=event), capacity=20)
+    field = f"round_{session.agenda_item_id}"
+    holders = [
+        choice.delegate for choice in BreakoutChoiceFactory.create_batch(20, session=session)
+    ]
+    waiting = DelegateFactory.create_batch(2, event=event, status=RegistrationStatus.WAITLISTED)
+    for delegate in waiting:
+        BreakoutChoiceFactory(delegate=delegate, session=session, status=ChoiceStatus.WAITLISTED)
+    leavers = holders[:6]
+    requests = [
+        post_registration(event, registration(number, **{field: str(session.pk)}))
+        for number in range(THREADS - len(leavers))
+    ]
+    requests += [
+        lambda leaver=leaver: services.cancel_registration(delegate=leaver).status
+        for leaver in leavers
+    ]
+
+    statuses, errors = all_at_once(requests)
+
+    assert errors == []
+    assert sorted(map(str, statuses)) == sorted(
+        ["302"] * (THREADS - len(leavers)) + [RegistrationStatus.CANCELLED] * len(leavers)
+    )
+    assert Delegate.objects.filter(event=event).confirmed().count() == 20
+    confirmed_places = BreakoutChoice.objects.filter(session=session, status=ChoiceStatus.CONFIRMED)
+    assert confirmed_places.count() == 20
+    assert set(
+        Delegate.objects.filter(pk__in=[d.pk for d in waiting]).values_list("status", flat=True)
+    ) == {RegistrationStatus.CONFIRMED}
+    new = Delegate.objects.filter(event=event, email__startswith="concurrent")
+    confirmed = new.filter(status=RegistrationStatus.CONFIRMED)
+    waitlisted = new.filter(status=RegistrationStatus.WAITLISTED)
+    assert confirmed.count() == 4
+    assert waitlisted.count() == THREADS - len(leavers) - 4
+    assert max(confirmed.values_list("created_at", flat=True)) < min(
+        waitlisted.values_list("created_at", flat=True)
+    )
+    # Each newcomer's breakout choice follows their place at the event: a place in the
+    # session with one, held on the waitlist without.
+    assert set(
+        BreakoutChoice.objects.filter(delegate__in=confirmed).values_list("status", flat=True)
+    ) == {ChoiceStatus.CONFIRMED}
+    assert set(
+        BreakoutChoice.objects.filter(delegate__in=waitlisted).values_list("status", flat=True)
+    ) == {ChoiceStatus.WAITLISTED}
+
+
+def test_a_registration_deadlocked_with_an_organiser_adding_the_same_address_is_run_again():
+    """The new-address registration writes its row before the event's lock. An organiser's
+    transaction that holds the event's lock and then writes the same address waits on
+    that row while the registration waits on the lock: PostgreSQL ends one of them (the
+    registration, which waited first) and the registration is run again in the lock
+    order, finding the address registered. Nobody sees an error."""
+    event = EventFactory()
+    locked, outcome, errors = threading.Event(), {}, []
+
+    def organiser():
+        try:
+            with transaction.atomic():
+                services._lock_event(event)
+                locked.set()
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and not registration_waits_for_a_lock():
+                    time.sleep(0.05)
+                DelegateFactory(event=event, email="same.person@example.org")
+        except Exception as error:  # Reported by the assertions, not lost in a thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def delegate():
+        try:
+            locked.wait(timeout=10)
+            outcome["registration"] = services.register_delegate(
+                event=event, **delegate_fields("same.person@example.org")
+            )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=organiser), threading.Thread(target=delegate)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert outcome["registration"].created is False
+    assert Delegate.objects.filter(event=event).count() == 1
+
+
+def registration_waits_for_a_lock():
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # Kept per transaction otherwise.
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def delegate_fields(email):
+    return {
+        "first_name": "Same",
+        "last_name": "Person",
+        "email": email,
+        "organisation": "Kent County Council",
+        "sector": "council",
+    }
