@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "symposium",
     "speakers",
     "breakouts",
+    "partners",
     "registration",
     "mailings",
     "checkin",

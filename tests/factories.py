@@ -209,3 +209,18 @@ class AllocationRunFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(RankedEventFactory)
     seed = 1
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Network"
+
+    name = factory.Sequence(lambda n: f"Partner network {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Organisation"
+
+    name = factory.Sequence(lambda n: f"Partner organisation {n}")
+    sector = Sector.VCSE

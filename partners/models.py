@@ -1,0 +1,194 @@
+"""The partner directory, shared across events: the organisations of the networks a
+symposium lives on, so that "Brighton & Hove" and "brighton & hove" are one partner with
+one sector, whatever each delegate typed."""
+
+from django.conf import settings
+from django.db import models
+
+from symposium.enums import Sector
+from symposium.validators import one_line
+
+
+class Network(models.Model):
+    """A partner network, e.g. the Kent and Medway Better Mental Health Network."""
+
+    name = models.CharField(max_length=200, unique=True, validators=[one_line()])
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def current(self):
+        """Entries not merged into another: the directory as organisers and delegates
+        see it."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Organisation(models.Model):
+    """One partner organisation. An entry merged into another is kept, pointing to the
+    one that absorbed it, so a merge never loses where a delegate's partner came from."""
+
+    name = models.CharField(max_length=200, validators=[one_line()])
+    # partners.names.name_key(name): what two spellings of one name share (case,
+    # spacing, "&" and "and", "N.H.S." and "NHS"). Unique among current entries.
+    name_key = models.CharField(max_length=200, editable=False)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    website = models.URLField(blank=True)
+    networks = models.ManyToManyField(Network, blank=True, related_name="organisations")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "name_key",
+                condition=models.Q(merged_into__isnull=True),
+                name="one_current_organisation_per_name",
+                violation_error_message="The directory already has an organisation of this name.",
+            )
+        ]
+        indexes = [models.Index(fields=["name_key"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from partners.names import name_key
+
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class OrganisationAlias(models.Model):
+    """Another name an organisation is known by (a former name, an abbreviation, a
+    merged duplicate's spelling): typing it finds the organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, validators=[one_line()])
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "organisation aliases"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from partners.names import name_key
+
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class OrganisationMerge(models.Model):
+    """The history of a merge: which entry went into which, by whom, and how many
+    delegates moved with it."""
+
+    kept = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="merges")
+    merged = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    merged_name = models.CharField(max_length=200)
+    delegates_moved = models.PositiveIntegerField(default=0)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"{self.merged_name} merged into {self.kept}"
+
+
+class MatchedBy(models.TextChoices):
+    NAME = "name", "Name or alias"
+    ORGANISER = "organiser", "Matched by an organiser"
+    INVITATION = "invitation", "Invitation"
+
+
+class Affiliation(models.Model):
+    """The directory's organisation a delegate registered for. A delegate whose typed
+    organisation matched nothing has none: they are on the organisers' "to match" list
+    (partners.selectors.to_match), their words kept as typed."""
+
+    delegate = models.OneToOneField(
+        "symposium.Delegate", on_delete=models.CASCADE, related_name="affiliation"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="affiliations"
+    )
+    matched_by = models.CharField(max_length=20, choices=MatchedBy.choices)
+
+    def __str__(self):
+        return f"{self.delegate} of {self.organisation}"
+
+
+class SeatQuota(models.Model):
+    """Seats of one event kept for one organisation, network or sector until a release
+    date; the seats unused then return to the general pool (partners.quotas)."""
+
+    event = models.ForeignKey(
+        "symposium.Event", on_delete=models.CASCADE, related_name="seat_quotas"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="quotas"
+    )
+    network = models.ForeignKey(
+        Network, null=True, blank=True, on_delete=models.PROTECT, related_name="quotas"
+    )
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    seats = models.PositiveIntegerField()
+    release_at = models.DateTimeField(
+        help_text="Seats not taken by then return to the general pool."
+    )
+    released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    release_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["event", "release_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organisation__isnull=False, network__isnull=True, sector="")
+                    | models.Q(organisation__isnull=True, network__isnull=False, sector="")
+                    | (
+                        models.Q(organisation__isnull=True, network__isnull=True)
+                        & ~models.Q(sector="")
+                    )
+                ),
+                name="quota_for_one_organisation_network_or_sector",
+                violation_error_message=(
+                    "A quota is for one organisation, one network or one sector."
+                ),
+            ),
+            models.UniqueConstraint(
+                "event", "organisation", name="one_quota_per_organisation_per_event"
+            ),
+            models.UniqueConstraint("event", "network", name="one_quota_per_network_per_event"),
+            models.UniqueConstraint(
+                "event",
+                "sector",
+                condition=~models.Q(sector=""),
+                name="one_quota_per_sector_per_event",
+            ),
+        ]
+
+    def __str__(self):
+        holder = self.organisation or self.network or self.get_sector_display()
+        return f"{self.seats} seats for {holder}"
