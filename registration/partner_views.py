@@ -52,9 +52,8 @@ class LeadMixin(PublishedEventMixin):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            lead=self.lead, token=self.kwargs["token"], lead_url=self.lead_url(), **kwargs
-        )
+        kwargs |= {"lead": self.lead, "token": self.kwargs["token"], "lead_url": self.lead_url()}
+        return super().get_context_data(**kwargs)
 
 
 class LeadDelegateMixin(LeadMixin):
@@ -66,19 +65,21 @@ class LeadDelegateMixin(LeadMixin):
         return get_object_or_404(active.select_related("event"), pk=self.kwargs["delegate_pk"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(delegate=self.delegate, **kwargs)
+        kwargs["delegate"] = self.delegate
+        return super().get_context_data(**kwargs)
 
 
 class LeadPageView(LeadMixin, TemplateView):
     """The lead's people at the event: name, email, status and breakouts, with counts.
-    Three queries whatever the number of people (tests/partners/test_leads.py)."""
+    Four queries (event, lead, people, their breakouts) whatever their number
+    (tests/partners/test_leads.py)."""
 
     template_name = "partners/lead.html"
 
     def get_context_data(self, **kwargs):
-        choices = BreakoutChoice.objects.select_related("session__theme").order_by(
-            "agenda_item__starts_at", "pk"
-        )
+        choices = BreakoutChoice.objects.select_related(
+            "session__theme", "session__agenda_item"
+        ).order_by("agenda_item__starts_at", "pk")
         people = list(
             self.delegates.select_related("affiliation__organisation")
             .prefetch_related(Prefetch("breakout_choices", queryset=choices))

@@ -78,7 +78,6 @@ class PartnerLeadAdmin(admin.ModelAdmin):
     list_filter = ["events"]
     search_fields = ["name", "email", "organisation__name", "network__name"]
     fields = ["name", "email", "organisation", "network", "events"]
-    autocomplete_fields = ["organisation", "network"]
     filter_horizontal = ["events"]
     inlines = [LeadActionInline]
     actions = ["email_links", "revoke_links"]
