@@ -1,7 +1,7 @@
 """Partner leads' emails on the task queue (symposium.background)."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from mailer.engine import send_all
 from mailer.models import Message
 
@@ -15,6 +15,16 @@ from symposium.models import Event
 def email_lead_link(*, lead_pk: int, event_pk: int) -> None:
     """Build the lead's link for the event into django-mailer's queue and send it. A
     lead deleted or no longer leading for the event since is sent nothing."""
+    try:
+        _email_lead_link(lead_pk=lead_pk, event_pk=event_pk)
+    finally:
+        # As after a request (symposium.tasks): the worker's thread keeps a connection
+        # only while it is usable; not when called inside a caller's transaction.
+        if not connection.in_atomic_block:
+            close_old_connections()
+
+
+def _email_lead_link(*, lead_pk: int, event_pk: int) -> None:
     lead = PartnerLead.objects.filter(pk=lead_pk, events=event_pk).first()
     event = Event.objects.filter(pk=event_pk).first()
     if lead is None or event is None:
