@@ -1,6 +1,7 @@
 """Staff pages: attendee list downloads, sign-in sheets, the catering and access summary
 and the overview. Every page needs the "can export attendees" permission; anonymous
-visitors are sent to the login page, anyone else signed in gets 403."""
+visitors are sent to the login page, anyone else signed in gets 403. Each shows only the
+events of the user's teams (symposium.teams): another event's pages are not found."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
@@ -12,9 +13,9 @@ from django.views.generic import ListView, TemplateView
 from console.exports import selectors
 from console.exports.forms import AttendeeExportForm
 from console.exports.services import start_attendee_export
+from symposium import teams
 from symposium.exports.base import file_response
 from symposium.exports.services import NEEDS_PERMISSION, export_basename
-from symposium.models import Event
 
 EXPORT_PERMISSION = "symposium.export_attendees"
 
@@ -30,7 +31,8 @@ class StaffPermissionMixin(PermissionRequiredMixin):
 
     def get_context_data(self, **kwargs):
         # The staff navigation's event switcher (templates/staff/base.html).
-        events = Event.objects.order_by("-starts_on", "name").only("pk", "slug", "name")
+        events = teams.events_for(self.request.user).order_by("-starts_on", "name")
+        events = events.only("pk", "slug", "name")
         return super().get_context_data(staff_events=events, **kwargs)
 
 
@@ -39,7 +41,7 @@ class StaffEventMixin(StaffPermissionMixin):
 
     @cached_property
     def event(self):
-        return get_object_or_404(Event, slug=self.kwargs["slug"])
+        return get_object_or_404(teams.events_for(self.request.user), slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, **kwargs)
@@ -50,11 +52,11 @@ class StaffEventList(StaffPermissionMixin, ListView):
     context_object_name = "events"
 
     def get_queryset(self):
-        return Event.objects.order_by("-starts_on", "name")
+        return teams.events_for(self.request.user).order_by("-starts_on", "name")
 
     def get(self, request, *args, **kwargs):
         slug = request.GET.get("event")
-        if slug and Event.objects.filter(slug=slug).exists():
+        if slug and teams.events_for(request.user).filter(slug=slug).exists():
             return redirect("staff:event", slug=slug)
         return super().get(request, *args, **kwargs)
 
