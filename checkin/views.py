@@ -53,6 +53,10 @@ class DeskMixin(PermissionRequiredMixin):
         return get_object_or_404(teams.events_for(self.request.user), slug=self.kwargs["slug"])
 
     def dispatch(self, request, *args, **kwargs):
+        if self.has_permission():
+            # Another team's event is not found before anything is read or answered,
+            # whatever the request (an empty batch of scans included).
+            self.event  # noqa: B018
         response = super().dispatch(request, *args, **kwargs)
         # Names and who is here: no copy in a shared or browser cache.
         add_never_cache_headers(response)

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
 from mailer import admin as mailer_admin
-from mailer.models import Message, MessageLog
+from mailer.models import DontSendEntry, Message, MessageLog
 
 from console.scoping import AllEventsOnlyAdmin
 
@@ -36,6 +36,14 @@ class MessageLogAdmin(AllEventsOnlyAdmin, PlainTextBody, mailer_admin.MessageLog
     pass
 
 
-for model, model_admin in ((Message, MessageAdmin), (MessageLog, MessageLogAdmin)):
+class DontSendEntryAdmin(AllEventsOnlyAdmin, mailer_admin.DontSendEntryAdmin):
+    pass
+
+
+for model, model_admin in (
+    (Message, MessageAdmin),
+    (MessageLog, MessageLogAdmin),
+    (DontSendEntry, DontSendEntryAdmin),
+):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -29,12 +29,11 @@ def scope_fields(fields, user, *, shared=None) -> None:
         queryset = getattr(field, "queryset", None)
         if queryset is None:
             continue
+        # Choices a formset shares between its rows (console.agenda.share_choices) were
+        # read before: read them again, from the narrowed queryset, once for all rows.
+        was_shared = field.__dict__.pop("_choices", None) is not None
         field.queryset = teams.for_user(queryset, user)
-        # Choices a formset shared between its rows (console.agenda.share_choices) were
-        # read before: read them again, from the narrowed queryset.
-        field.__dict__.pop("_choices", None)
-        if shared is None:
-            field.widget.choices = field.choices
+        if shared is None or not was_shared:
             continue
         if name not in shared:
             shared[name] = list(field.choices)
@@ -63,7 +62,14 @@ def _is_event_relation(model, path) -> bool:
     return related is not None and teams.event_path(related) is not None
 
 
-class EventScopedAdmin:
+class NotFoundAdmin:
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with "perhaps it was deleted?": a plain 404 says
+        # the same of a missing object and of one the user may not see.
+        raise Http404(f"No {opts.verbose_name} with this ID.")
+
+
+class EventScopedAdmin(NotFoundAdmin):
     def get_queryset(self, request):
         return teams.for_user(super().get_queryset(request), request.user)
 
@@ -90,9 +96,6 @@ class EventScopedAdmin:
             else:
                 scoped.append(entry)
         return scoped
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404(f"No {opts.verbose_name} with this ID.")
 
 
 class AllEventsOnlyAdmin:

@@ -43,6 +43,11 @@ class StaffEventMixin(StaffPermissionMixin):
     def event(self):
         return get_object_or_404(teams.events_for(self.request.user), slug=self.kwargs["slug"])
 
+    def dispatch(self, request, *args, **kwargs):
+        if self.has_permission():
+            self.event  # noqa: B018 - another team's event: not found, whatever is asked
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, **kwargs)
 

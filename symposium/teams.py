@@ -68,7 +68,9 @@ def event_path(model) -> str | None:
         fields = [
             field
             for field in current._meta.get_fields()
-            if field.many_to_one and field.concrete and field.related_model is not None
+            if (field.many_to_one or field.one_to_one)
+            and field.concrete
+            and field.related_model is not None
         ]
         fields.sort(key=lambda field: field.null)
         for field in fields:

@@ -10,13 +10,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
-from console.scoping import scope_fields
+from console.scoping import NotFoundAdmin, scope_fields
 from symposium import teams
 from symposium.models import Event, Team
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NotFoundAdmin, admin.ModelAdmin):
     list_display = ["name", "event_names", "member_names"]
     list_filter = ["all_events"]
     search_fields = ["name", "members__username", "members__email"]
