@@ -36,6 +36,12 @@ def sees_all_events(user) -> bool:
     return getattr(user, _ALL)
 
 
+def all_events_team() -> Team:
+    """The team of every event (made by migration 0012; again after a flush)."""
+    team, _ = Team.objects.get_or_create(name=ALL_EVENTS_TEAM, defaults={"all_events": True})
+    return team
+
+
 def events_for(user) -> models.QuerySet:
     """The events `user` may see (as a queryset, so it can be a subquery)."""
     if sees_all_events(user):

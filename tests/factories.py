@@ -16,7 +16,7 @@ from breakouts.models import (
 from speakers.models import Presentation, PresentationSpeaker, Speaker
 from symposium.enums import AgendaKind, BreakoutAllocation, RegistrationStatus, Sector
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room, Team
-from symposium.teams import ALL_EVENTS_TEAM
+from symposium.teams import all_events_team
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -51,12 +51,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         user.set_password(extracted or "correct-horse-battery")
         if create:
             user.save(update_fields=["password"])
-
-
-def all_events_team():
-    # Made by migration 0012; again here after a test that flushed the tables.
-    team, _ = Team.objects.get_or_create(name=ALL_EVENTS_TEAM, defaults={"all_events": True})
-    return team
 
 
 class TeamFactory(factory.django.DjangoModelFactory):

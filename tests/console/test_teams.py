@@ -505,3 +505,35 @@ def test_an_old_badge_run_of_another_event_is_not_found(scoped_client, ours, the
     )
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:symposium_delegate_changelist", "admin:checkin_checkin_changelist"]
+)
+def test_a_scoped_users_changelist_runs_the_same_queries_for_one_and_five_rows(
+    client, django_assert_num_queries, url_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event, other = RankedEventFactory(), RankedEventFactory()
+    user = UserFactory(is_staff=True, teams=[TeamFactory(events=[event])])
+    user.user_permissions.set(Permission.objects.all())
+    client.force_login(user)
+
+    def add_rows():
+        for target in (event, other):
+            delegate = DelegateFactory(event=target)
+            CheckIn.objects.create(delegate=delegate, at=timezone.now())
+
+    add_rows()
+    client.get(reverse(url_name))  # warm per-process caches
+    with CaptureQueriesContext(connection) as one_row:
+        client.get(reverse(url_name))
+    for _ in range(4):
+        add_rows()
+
+    with django_assert_num_queries(len(one_row)):
+        response = client.get(reverse(url_name))
+
+    assert response.context["cl"].result_count == 5

@@ -99,10 +99,7 @@ class Command(BaseCommand):
 
     def _team(self, user, name, events):
         if not events:
-            team, _ = Team.objects.get_or_create(
-                name=name or teams.ALL_EVENTS_TEAM,
-                defaults={"all_events": True},
-            )
+            team = Team.objects.get(name=name) if name else teams.all_events_team()
         else:
             name = name or "Team: " + ", ".join(sorted(event.slug for event in events))
             team, _ = Team.objects.get_or_create(name=name[:100])
