@@ -268,7 +268,14 @@ def test_a_scoped_user_adds_and_copies_no_event(scoped_client, ours, theirs):
 
 
 def test_queues_of_every_event_are_for_all_events_accounts_only(scoped_client, ours):
-    for name in ("mailer_message", "mailer_messagelog"):
+    names = ["mailer_message", "mailer_messagelog", "mailer_dontsendentry"]
+    # Background jobs: installed on PostgreSQL only.
+    names += [
+        "background_backgroundjob"
+        for model in admin.site._registry
+        if model._meta.label == "background.BackgroundJob"
+    ]
+    for name in names:
         assert scoped_client.get(reverse(f"admin:{name}_changelist")).status_code == 403
 
 
