@@ -64,10 +64,13 @@ def organiser():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from symposium import teams
+
     user, _ = get_user_model().objects.get_or_create(
         username="bench-organiser", defaults={"is_staff": True}
     )
     user.groups.add(Group.objects.get(name="Organisers"))
+    teams.all_events_team().members.add(user)
     return user
 
 

@@ -69,6 +69,7 @@ def child_setup(args):
     from bench import bigevent
     from checkin.codes import check_in_code
     from checkin.models import CheckIn
+    from symposium import teams
     from symposium.models import Delegate
 
     call_command("migrate", verbosity=0)
@@ -81,6 +82,7 @@ def child_setup(args):
     user.is_staff = True
     user.save()
     user.user_permissions.add(Permission.objects.get(codename="check_in"))
+    teams.all_events_team().members.add(user)  # the desk is an event of the user's teams
     delegates = Delegate.objects.filter(event__slug=bigevent.BIG_SLUG).confirmed()
     codes = [check_in_code(delegate) for delegate in delegates.only("pk", "event_id")]
     with connection.cursor() as cursor:

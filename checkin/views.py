@@ -1,6 +1,7 @@
 """The check-in desk: the desk page, the list it keeps for going offline, scans, undo,
 walk-ins, badges and live attendance. Every page needs the "can check in" permission
-(the attendance figures, like the overview, the "can export attendees" one)."""
+(the attendance figures, like the overview, the "can export attendees" one), and an
+event of the user's teams (symposium.teams): another event's desk is not found."""
 
 import datetime as dt
 import json
@@ -33,6 +34,7 @@ from checkin import badges, exports, selectors, services
 from checkin.codes import delegate_id_for_code
 from checkin.forms import BadgeScope, WalkInForm
 from checkin.models import BadgeRun
+from symposium import teams
 from symposium.enums import ExportFormat
 from symposium.exports.base import file_response
 from symposium.exports.services import NEEDS_PERMISSION, export_basename, record_export
@@ -48,9 +50,13 @@ class DeskMixin(PermissionRequiredMixin):
 
     @cached_property
     def event(self):
-        return get_object_or_404(Event, slug=self.kwargs["slug"])
+        return get_object_or_404(teams.events_for(self.request.user), slug=self.kwargs["slug"])
 
     def dispatch(self, request, *args, **kwargs):
+        if self.has_permission():
+            # Another team's event is not found before anything is read or answered,
+            # whatever the request (an empty batch of scans included).
+            self.event  # noqa: B018
         response = super().dispatch(request, *args, **kwargs)
         # Names and who is here: no copy in a shared or browser cache.
         add_never_cache_headers(response)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
+from symposium import teams
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event
 
@@ -24,13 +25,15 @@ def _delegates(status):
     return Delegate.objects.filter(event=OuterRef("pk"), status=status)
 
 
-def events_with_numbers():
-    """Events annotated with `confirmed`, `waitlisted` and `with_needs` (active
-    delegates who gave dietary or access needs), in one query."""
+def events_with_numbers(events=None):
+    """Events (all, or those of the queryset `events`) annotated with `confirmed`,
+    `waitlisted` and `with_needs` (active delegates who gave dietary or access needs), in
+    one query."""
     needs = DelegateNeeds.objects.filter(delegate__event=OuterRef("pk")).exclude(
         delegate__status=RegistrationStatus.CANCELLED
     )
-    return Event.objects.annotate(
+    events = Event.objects.all() if events is None else events
+    return events.annotate(
         confirmed=_counted(_delegates(RegistrationStatus.CONFIRMED), "event"),
         waitlisted=_counted(_delegates(RegistrationStatus.WAITLISTED), "event"),
         with_needs=_counted(needs, "delegate__event"),
@@ -57,13 +60,13 @@ class EventCard:
 
 
 def event_cards(*, user, today: dt.date | None = None) -> list[EventCard]:
-    """One card per event for a user who may see events: two queries whatever the
-    number of events and sessions."""
+    """One card per event the user may see (their teams' events): two queries whatever
+    the number of events and sessions."""
     if not user.has_perm("symposium.view_event"):
         return []
     cards = {
         event.pk: EventCard(event=event, show_needs=user.has_perm(NEEDS_PERMISSION))
-        for event in events_with_numbers()
+        for event in events_with_numbers(teams.events_for(user))
     }
     if not cards:
         return []

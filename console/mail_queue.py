@@ -4,13 +4,18 @@ django-mailer's own admin shows `email.body` as it is stored. Ours are rendered 
 render_to_string, whose result is marked safe and stays so when pickled into the
 queue: the admin would print it as HTML, and a delegate's name written as a link
 would be a live link on the organiser's page. The same pages, the body escaped.
+
+The queue holds every event's emails: only whoever sees every event sees it
+(console.scoping.AllEventsOnlyAdmin).
 """
 
 from django.contrib import admin
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
 from mailer import admin as mailer_admin
-from mailer.models import Message, MessageLog
+from mailer.models import DontSendEntry, Message, MessageLog
+
+from console.scoping import AllEventsOnlyAdmin
 
 
 class PlainTextBody:
@@ -23,14 +28,22 @@ class PlainTextBody:
         return linebreaksbr(escape(body))
 
 
-class MessageAdmin(PlainTextBody, mailer_admin.MessageAdmin):
+class MessageAdmin(AllEventsOnlyAdmin, PlainTextBody, mailer_admin.MessageAdmin):
     pass
 
 
-class MessageLogAdmin(PlainTextBody, mailer_admin.MessageLogAdmin):
+class MessageLogAdmin(AllEventsOnlyAdmin, PlainTextBody, mailer_admin.MessageLogAdmin):
     pass
 
 
-for model, model_admin in ((Message, MessageAdmin), (MessageLog, MessageLogAdmin)):
+class DontSendEntryAdmin(AllEventsOnlyAdmin, mailer_admin.DontSendEntryAdmin):
+    pass
+
+
+for model, model_admin in (
+    (Message, MessageAdmin),
+    (MessageLog, MessageLogAdmin),
+    (DontSendEntry, DontSendEntryAdmin),
+):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -1,11 +1,14 @@
 """Accounts in the admin: organisers make accounts for their event staff and put them
 in "Event staff", but nobody can give anyone (themselves included) more than their own
-permissions. Superusers are unrestricted."""
+permissions, nor any event they do not see themselves (their teams, symposium.teams).
+Superusers are unrestricted."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission
+
+from symposium import teams
 
 User = get_user_model()
 
@@ -32,12 +35,17 @@ def grantable_permissions(user):
 
 
 def is_within(user, other) -> bool:
-    """`other` has no right `user` lacks (so `user` may edit them)."""
+    """`other` has no right `user` lacks and sees no event `user` does not (so `user` may
+    edit them)."""
     if user.is_superuser:
         return True
     if other.is_superuser:
         return False
-    return other.get_all_permissions() <= user.get_all_permissions()
+    if not other.get_all_permissions() <= user.get_all_permissions():
+        return False
+    if teams.sees_all_events(user):
+        return True
+    return not teams.events_for(other).exclude(pk__in=teams.events_for(user)).exists()
 
 
 class ConsoleUserAdmin(UserAdmin):

@@ -193,6 +193,8 @@ class DelegateAddForm(LabelledForm):
         sessions = BreakoutSession.objects.select_related(
             "theme__event", "agenda_item", "room"
         ).order_by("theme__event__starts_on", "agenda_item__starts_at", "theme__number", "pk")
+        # The events offered (the admin keeps them to the user's events), and their sessions.
+        sessions = sessions.filter(theme__event__in=self.fields["event"].queryset)
         if event_id.isdigit():
             sessions = sessions.filter(theme__event_id=event_id)
         else:

@@ -1,6 +1,7 @@
 """Staff pages: attendee list downloads, sign-in sheets, the catering and access summary
 and the overview. Every page needs the "can export attendees" permission; anonymous
-visitors are sent to the login page, anyone else signed in gets 403."""
+visitors are sent to the login page, anyone else signed in gets 403. Each shows only the
+events of the user's teams (symposium.teams): another event's pages are not found."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from console.exports import prepared as prepared_exports
 from console.exports import selectors
 from console.exports.forms import AttendeeExportForm
 from console.exports.services import request_attendee_export, retry_prepared_export
+from symposium import teams
 from symposium.exports.base import CONTENT_TYPES, file_response
 from symposium.exports.services import NEEDS_PERMISSION, export_basename
 from symposium.models import Event, PreparedExport
@@ -36,7 +38,8 @@ class StaffPermissionMixin(PermissionRequiredMixin):
 
     def get_context_data(self, **kwargs):
         # The staff navigation's event switcher (templates/staff/base.html).
-        events = Event.objects.order_by("-starts_on", "name").only("pk", "slug", "name")
+        events = teams.events_for(self.request.user).order_by("-starts_on", "name")
+        events = events.only("pk", "slug", "name")
         return super().get_context_data(staff_events=events, **kwargs)
 
 
@@ -45,7 +48,12 @@ class StaffEventMixin(StaffPermissionMixin):
 
     @cached_property
     def event(self):
-        return get_object_or_404(Event, slug=self.kwargs["slug"])
+        return get_object_or_404(teams.events_for(self.request.user), slug=self.kwargs["slug"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.has_permission():
+            self.event  # noqa: B018 - another team's event: not found, whatever is asked
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, **kwargs)
@@ -56,11 +64,11 @@ class StaffEventList(StaffPermissionMixin, ListView):
     context_object_name = "events"
 
     def get_queryset(self):
-        return Event.objects.order_by("-starts_on", "name")
+        return teams.events_for(self.request.user).order_by("-starts_on", "name")
 
     def get(self, request, *args, **kwargs):
         slug = request.GET.get("event")
-        if slug and Event.objects.filter(slug=slug).exists():
+        if slug and teams.events_for(request.user).filter(slug=slug).exists():
             return redirect("staff:event", slug=slug)
         return super().get(request, *args, **kwargs)
 

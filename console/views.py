@@ -10,15 +10,24 @@ from django.views.generic import FormView
 
 from console import services
 from console.forms import CopyEventForm, MoveDelegatesForm, default_copy_date
+from symposium import teams
 from symposium.models import Delegate, Event
 
 
 class ConsoleView(FormView):
     admin_site = None
     permissions: tuple = ()
+    needs_all_events = False
+
+    @cached_property
+    def event(self):
+        # Another team's event is not found, as a missing one.
+        return get_object_or_404(teams.events_for(self.request.user), pk=self.kwargs["pk"])
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perms(self.permissions):
+            raise PermissionDenied
+        if self.needs_all_events and not teams.sees_all_events(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -37,6 +46,8 @@ class ConsoleView(FormView):
 class CopyEventView(ConsoleView):
     template_name = "admin/console/copy_event.html"
     form_class = CopyEventForm
+    # The copy is a new event, in no team yet: as adding an event (EventAdmin).
+    needs_all_events = True
     permissions = (
         "symposium.add_event",
         "symposium.add_room",
@@ -46,10 +57,6 @@ class CopyEventView(ConsoleView):
         "breakouts.add_theme",
         "breakouts.add_breakoutsession",
     )
-
-    @cached_property
-    def event(self):
-        return get_object_or_404(Event, pk=self.kwargs["pk"])
 
     def get_initial(self):
         return {
@@ -80,10 +87,6 @@ class MoveDelegatesView(ConsoleView):
     template_name = "admin/console/move_delegates.html"
     form_class = MoveDelegatesForm
     permissions = ("symposium.change_delegate", "breakouts.change_breakoutchoice")
-
-    @cached_property
-    def event(self):
-        return get_object_or_404(Event, pk=self.kwargs["pk"])
 
     @cached_property
     def delegates(self):

@@ -466,3 +466,29 @@ class ManageLinkEmail(models.Model):
 
     def __str__(self):
         return f"Manage link for delegate {self.delegate_id} at {self.owed_at}"
+
+
+class Team(models.Model):
+    """Who works on which events, as pretix's teams: the Django permissions say what an
+    account may do, its teams on which events (symposium.teams). A staff account in no
+    team sees no event; a superuser sees every event."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="event_teams"
+    )
+    all_events = models.BooleanField(
+        default=False,
+        help_text="Every event, those added later included. Otherwise only the events "
+        "chosen below.",
+    )
+    limit_events = models.ManyToManyField(
+        Event, blank=True, related_name="teams", verbose_name="events"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

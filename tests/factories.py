@@ -15,7 +15,8 @@ from breakouts.models import (
 )
 from speakers.models import Presentation, PresentationSpeaker, Speaker
 from symposium.enums import AgendaKind, BreakoutAllocation, RegistrationStatus, Sector
-from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
+from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room, Team
+from symposium.teams import all_events_team
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -34,11 +35,42 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
 
     @factory.post_generation
+    def teams(user, create, extracted, **kwargs):
+        """A staff account joins the "All events" team, as every staff account made before
+        teams did (migration 0012): it sees every event. `teams=[...]` names its teams
+        instead (`teams=[]`: none, so it sees no event)."""
+        if not create or (extracted is None and (not user.is_staff or user.is_superuser)):
+            return
+        if extracted is None:
+            extracted = [all_events_team()]
+        user.event_teams.add(*extracted)
+
+    @factory.post_generation
     def password(user, create, extracted, **kwargs):
         # Saved here: a session made before the password is saved would be logged out.
         user.set_password(extracted or "correct-horse-battery")
         if create:
             user.save(update_fields=["password"])
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    """A team of the events given: `TeamFactory(events=[event], members=[user])`."""
+
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+    @factory.post_generation
+    def events(team, create, extracted, **kwargs):
+        if create and extracted:
+            team.limit_events.add(*extracted)
+
+    @factory.post_generation
+    def members(team, create, extracted, **kwargs):
+        if create and extracted:
+            team.members.add(*extracted)
 
 
 class EventFactory(factory.django.DjangoModelFactory):

@@ -9,4 +9,5 @@ from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     partners,
     speakers,
     symposium,
+    teams,
 )

@@ -17,8 +17,9 @@ from django.urls import path, reverse
 from breakouts import allocation_services
 from breakouts.enums import RunStatus
 from breakouts.models import AllocationRun, BreakoutPreference, BreakoutSession
+from console.scoping import EventScopedAdmin
 from symposium.enums import BreakoutAllocation
-from symposium.models import Event, NameCollate
+from symposium.models import NameCollate
 
 RUN_SETTINGS = [
     "event",
@@ -42,7 +43,8 @@ class AllocationRunForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "event" in self.fields:
-            self.fields["event"].queryset = Event.objects.filter(
+            # Narrowed, not replaced: the admin has kept it to the user's events.
+            self.fields["event"].queryset = self.fields["event"].queryset.filter(
                 breakout_allocation=BreakoutAllocation.RANKED
             )
             self.fields["event"].help_text = "Events whose breakouts are ranked preferences."
@@ -58,7 +60,7 @@ class AllocationRunForm(forms.ModelForm):
 
 
 @admin.register(AllocationRun)
-class AllocationRunAdmin(admin.ModelAdmin):
+class AllocationRunAdmin(EventScopedAdmin, admin.ModelAdmin):
     form = AllocationRunForm
     change_form_template = "admin/breakouts/allocationrun/change_form.html"
     list_display = ["created_at", "event", "status", "rules", "first_choices", "created_by"]
@@ -115,7 +117,7 @@ class AllocationRunAdmin(admin.ModelAdmin):
     def confirm_view(self, request, pk):
         if request.method != "POST" or not self.has_confirm_permission(request):
             raise PermissionDenied
-        run = get_object_or_404(AllocationRun, pk=pk, status=RunStatus.PREVIEW)
+        run = get_object_or_404(self.get_queryset(request), pk=pk, status=RunStatus.PREVIEW)
         try:
             created = allocation_services.confirm_allocation(run=run, confirmed_by=request.user)
         except ValidationError as error:
@@ -134,7 +136,7 @@ class AllocationRunAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         run = get_object_or_404(
-            AllocationRun.objects.only("status", "progress", "progress_text"), pk=pk
+            self.get_queryset(request).only("status", "progress", "progress_text"), pk=pk
         )
         return JsonResponse(
             {"status": run.status, "progress": run.progress, "progress_text": run.progress_text}
@@ -186,7 +188,7 @@ class BreakoutPreferenceAdminForm(forms.ModelForm):
 
 
 @admin.register(BreakoutPreference)
-class BreakoutPreferenceAdmin(admin.ModelAdmin):
+class BreakoutPreferenceAdmin(EventScopedAdmin, admin.ModelAdmin):
     form = BreakoutPreferenceAdminForm
     list_display = ["delegate_name", "agenda_item", "rank", "session"]
     list_filter = ["delegate__event", "rank"]

@@ -14,6 +14,8 @@ from console.rules import (
     ThemeRulesMixin,
     check_choice,
 )
+from console.scoping import EventScopedAdmin
+from symposium import teams
 from symposium.enums import AgendaKind
 from symposium.models import AgendaItem, NameCollate, Room
 
@@ -36,6 +38,7 @@ class BreakoutSessionListFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         sessions = BreakoutSession.objects.select_related("theme__event", "agenda_item")
+        sessions = teams.for_user(sessions, request.user)
         event_id = request.GET.get(self.event_parameter)
         if event_id and event_id.isdigit():
             sessions = sessions.filter(theme__event_id=event_id)
@@ -68,16 +71,19 @@ def with_event_name(obj):
     return f"{obj.event.name}: {obj}"
 
 
-def label_with_event(fields):
-    """Before the event is known, every event's rooms and rounds are offered: each
-    named with its event."""
+def label_with_event(fields, user=None):
+    """Before the event is known, the rooms and rounds of every event `user` sees are
+    offered: each named with its event."""
+    rooms = Room.objects.select_related("event")
+    rounds = AgendaItem.objects.filter(kind=AgendaKind.BREAKOUT_ROUND).select_related("event")
+    if user is not None:
+        rooms, rounds = teams.for_user(rooms, user), teams.for_user(rounds, user)
     if "room" in fields:
-        fields["room"].queryset = Room.objects.select_related("event")
+        fields["room"].queryset = rooms
         fields["room"].label_from_instance = with_event_name
     if "agenda_item" in fields:
-        fields["agenda_item"].queryset = AgendaItem.objects.filter(
-            kind=AgendaKind.BREAKOUT_ROUND
-        ).select_related("event")
+        fields["agenda_item"].queryset = rounds
+        fields["agenda_item"].label_from_instance = with_event_name
         fields["agenda_item"].label_from_instance = with_event_name
 
 
@@ -94,6 +100,7 @@ class ThemeSessionFormSet(LabelledFormSetMixin, forms.BaseInlineFormSet):
         if self.instance.event_id:
             limit_to_event(form.fields, self.instance.event_id)
         else:
+            # Narrowed to the user's events after this (console.scoping).
             label_with_event(form.fields)
         share_choices(self, form, ["agenda_item", "room"])
 
@@ -141,7 +148,7 @@ class BreakoutSessionInline(admin.TabularInline):
 
 
 @admin.register(Theme)
-class ThemeAdmin(ThemeRulesMixin, admin.ModelAdmin):
+class ThemeAdmin(EventScopedAdmin, ThemeRulesMixin, admin.ModelAdmin):
     list_display = ["number", "title", "event"]
     list_display_links = ["number", "title"]
     list_filter = ["event"]
@@ -151,7 +158,7 @@ class ThemeAdmin(ThemeRulesMixin, admin.ModelAdmin):
 
 
 @admin.register(BreakoutSession)
-class BreakoutSessionAdmin(BreakoutSessionRulesMixin, admin.ModelAdmin):
+class BreakoutSessionAdmin(EventScopedAdmin, BreakoutSessionRulesMixin, admin.ModelAdmin):
     list_display = [
         "theme",
         "agenda_item",
@@ -178,9 +185,10 @@ class BreakoutSessionAdmin(BreakoutSessionRulesMixin, admin.ModelAdmin):
                     event_id=obj.theme.event_id
                 )
         else:
-            label_with_event(form.base_fields)
+            label_with_event(form.base_fields, request.user)
             if "theme" in form.base_fields:
-                form.base_fields["theme"].queryset = Theme.objects.select_related("event")
+                themes = teams.for_user(Theme.objects.select_related("event"), request.user)
+                form.base_fields["theme"].queryset = themes
                 form.base_fields["theme"].label_from_instance = with_event_name
         return form
 
@@ -250,7 +258,7 @@ class BreakoutChoiceAdminForm(forms.ModelForm):
 
 
 @admin.register(BreakoutChoice)
-class BreakoutChoiceAdmin(BreakoutChoiceRulesMixin, admin.ModelAdmin):
+class BreakoutChoiceAdmin(EventScopedAdmin, BreakoutChoiceRulesMixin, admin.ModelAdmin):
     form = BreakoutChoiceAdminForm
     list_display = ["delegate_name", "session", "status", "created_at"]
     list_filter = ["status", ChoiceSessionFilter, "delegate__event"]

@@ -4,9 +4,10 @@ Walk-ins flagged "needs organiser" joined the waitlist of a full event at the de
 from django.contrib import admin
 
 from checkin.models import CheckIn, WalkIn
+from console.scoping import EventScopedAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(EventScopedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

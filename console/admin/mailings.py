@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from console.scoping import EventScopedAdmin
 from mailings import selectors, services
 from mailings.enums import MailingStatus, RecipientStatus
 from mailings.forms import AUDIENCE_NOTE, MailingForm, PreviewForm, ScheduleForm
@@ -33,7 +34,7 @@ class CanEmailDelegates:
 
 
 @admin.register(Mailing)
-class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
+class MailingAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     form = MailingForm
     change_form_template = "admin/mailings/mailing/change_form.html"
     list_display = ["subject", "event", "kind", "status", "send_at", "progress", "author"]
@@ -142,7 +143,8 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
     def send_view(self, request, pk):
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
-        mailing = get_object_or_404(Mailing.objects.select_related("event", "author"), pk=pk)
+        mailings = self.get_queryset(request).select_related("event", "author")
+        mailing = get_object_or_404(mailings, pk=pk)
         if request.method == "POST":
             return self._act(request, mailing)
         preview_form = PreviewForm(request.GET or None, mailing=mailing)
@@ -207,7 +209,7 @@ class MailingAdmin(CanEmailDelegates, admin.ModelAdmin):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(CanEmailDelegates, admin.ModelAdmin):
+class RecipientAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     list_display = ["delegate", "mailing", "status", "queued_at", "error"]
     list_filter = ["mailing", "status"]
     list_select_related = ["delegate", "mailing"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html
 
+from console.scoping import EventScopedAdmin
 from speakers.models import Presentation, PresentationSpeaker, Speaker
 from symposium.models import AgendaItem
 
@@ -56,7 +57,7 @@ def agenda_item_with_event(item):
 
 
 @admin.register(Presentation)
-class PresentationAdmin(admin.ModelAdmin):
+class PresentationAdmin(EventScopedAdmin, admin.ModelAdmin):
     list_display = ["title", "agenda_item", "event", "kind", "speaker_names"]
     list_filter = ["agenda_item__event", "kind"]
     search_fields = ["title", "speakers__name"]

@@ -24,8 +24,10 @@ from console.agenda import (
     LabelledFormSet,
 )
 from console.rules import DelegateRulesMixin, EventRulesMixin, plural
+from console.scoping import EventScopedAdmin
 from registration import privacy
 from speakers.models import Presentation
+from symposium import teams
 from symposium.models import (
     AgendaItem,
     Delegate,
@@ -111,7 +113,7 @@ class ThemeInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(EventRulesMixin, admin.ModelAdmin):
+class EventAdmin(EventScopedAdmin, EventRulesMixin, admin.ModelAdmin):
     list_display = ["name", "starts_on", "venue_name", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["name", "venue_name"]
@@ -158,6 +160,11 @@ class EventAdmin(EventRulesMixin, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def has_add_permission(self, request):
+        # A new event is in no team yet: only whoever sees every event adds one (or
+        # copies one), or its maker could not see it.
+        return super().has_add_permission(request) and teams.sees_all_events(request.user)
 
     def has_delete_permission(self, request, obj=None):
         # It deletes the delegates' registrations too.
@@ -240,7 +247,7 @@ class EventAdmin(EventRulesMixin, admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(EventScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "event", "capacity"]
     list_filter = ["event"]
     search_fields = ["name", "access_notes"]
@@ -255,7 +262,7 @@ class PresentationInline(admin.TabularInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(EventScopedAdmin, admin.ModelAdmin):
     list_display = ["starts_at", "ends_at", "title", "kind", "room", "event"]
     list_display_links = ["starts_at", "title"]
     list_filter = ["event", "kind"]
@@ -272,7 +279,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
             room.queryset = Room.objects.filter(event_id=obj.event_id)
         elif room is not None:
             # Before the event is chosen, name each room with its event.
-            room.queryset = Room.objects.select_related("event")
+            room.queryset = teams.for_user(Room.objects.select_related("event"), request.user)
             room.label_from_instance = room_with_event
         return form
 
@@ -319,7 +326,7 @@ class DelegateBreakoutFilter(BreakoutSessionListFilter):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(DelegateRulesMixin, admin.ModelAdmin):
+class DelegateAdmin(EventScopedAdmin, DelegateRulesMixin, admin.ModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -363,7 +370,7 @@ class DelegateAdmin(DelegateRulesMixin, admin.ModelAdmin):
 
 
 @admin.register(DelegateNeeds)
-class DelegateNeedsAdmin(admin.ModelAdmin):
+class DelegateNeedsAdmin(EventScopedAdmin, admin.ModelAdmin):
     list_display = ["delegate_name", "event", "dietary_requirement", "consented_at"]
     list_filter = ["delegate__event", "dietary_requirement"]
     search_fields = ["delegate__last_name", "delegate__first_name", "delegate__email"]
@@ -381,7 +388,7 @@ class DelegateNeedsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(EventScopedAdmin, admin.ModelAdmin):
     """The audit trail of attendee exports: written by the exports, never by hand."""
 
     list_display = ["export", "file_format", "row_count", "exported_by", "exported_at", "event"]
@@ -399,7 +406,7 @@ class ExportRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreparedExport)
-class PreparedExportAdmin(admin.ModelAdmin):
+class PreparedExportAdmin(EventScopedAdmin, admin.ModelAdmin):
     """Attendee lists made on the task queue: their state beside the audit record; the
     file itself only from the staff page, for the person who asked for it."""
 
@@ -425,7 +432,7 @@ class PreparedExportAdmin(admin.ModelAdmin):
         return False
 
 
-class DelegateRecordAdmin(admin.ModelAdmin):
+class DelegateRecordAdmin(EventScopedAdmin, admin.ModelAdmin):
     """Records the portal keeps about delegates' emails: read-only; whoever may see
     delegates may see them."""
 

@@ -14,6 +14,7 @@ from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
 from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.utils import utcnow
 
+from symposium import teams
 from symposium.background.models import BackgroundJob, JobFailure
 
 admin.site.unregister(ProcrastinateJob)
@@ -30,8 +31,11 @@ class BackgroundJobAdmin(ProcrastinateJobAdmin):
     actions = ["retry_jobs", ProcrastinateJobAdmin.cancel]
 
     def has_view_permission(self, request, obj=None):
-        # Whoever runs events (Organisers) watches the work done for them.
-        return request.user.has_perm("symposium.change_event")
+        # Whoever runs events (Organisers) watches the work done for them. Jobs are no
+        # event's, and their errors may name anyone's delegates: only for whoever sees
+        # every event (symposium.teams).
+        user = request.user
+        return user.has_perm("symposium.change_event") and teams.sees_all_events(user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

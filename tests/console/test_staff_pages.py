@@ -417,14 +417,15 @@ def populate(event, count):
 
 
 QUERY_COUNTS = {
-    # session and user, the user's and groups' permissions, the staff navigation's event
-    # switcher, then the page's own queries
-    "event": 9,
-    "desk sheet": 7,
-    "breakout sheets": 8,
-    "catering": 9,
-    # 10, and live attendance (checkin.selectors.attendance): six
-    "overview": 16,
+    # session and user, the user's and groups' permissions, whether the user sees every
+    # event (symposium.teams), the staff navigation's event switcher, then the page's own
+    # queries
+    "event": 10,
+    "desk sheet": 8,
+    "breakout sheets": 9,
+    "catering": 10,
+    # 11, and live attendance (checkin.selectors.attendance): six
+    "overview": 17,
 }
 
 

@@ -27,6 +27,7 @@ from breakouts.services import places_taken
 from demo import data as demo
 from registration.services import event_is_full
 from speakers.models import Presentation, PresentationSpeaker, Speaker
+from symposium import teams
 from symposium.enums import RegistrationStatus
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
 
@@ -213,6 +214,8 @@ def load_organiser(password):
         # Another migration gives the group its permissions; here it only has to exist.
         group, _ = Group.objects.get_or_create(name=demo.ORGANISERS_GROUP)
         user.groups.add(group)
+        # The demo's organiser runs every event (symposium.teams).
+        teams.all_events_team().members.add(user)
     return user
 
 
