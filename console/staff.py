@@ -22,7 +22,7 @@ from console.exports.services import request_attendee_export, retry_prepared_exp
 from symposium import teams
 from symposium.exports.base import CONTENT_TYPES, file_response
 from symposium.exports.services import NEEDS_PERMISSION, export_basename
-from symposium.models import Event, PreparedExport
+from symposium.models import PreparedExport
 
 EXPORT_PERMISSION = "symposium.export_attendees"
 
