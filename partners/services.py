@@ -5,6 +5,7 @@ registration, the console and imports alike."""
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F, Q
 
 from partners.models import (
     Affiliation,
@@ -19,14 +20,18 @@ from symposium.models import Delegate
 
 def find_organisation(name: str) -> Organisation | None:
     """The current directory entry a name (or alias) means, or None. A name or alias of
-    an entry since merged leads to the entry it was merged into."""
+    an entry since merged leads to the entry it was merged into. One query (the
+    registration POST counts them), more only for an entry merged twice over."""
     key = name_key(name)
     if not key:
         return None
-    found = Organisation.objects.filter(name_key=key).order_by("merged_into").first()
-    if found is None:
-        alias = OrganisationAlias.objects.filter(name_key=key).select_related("organisation")
-        found = alias[0].organisation if alias else None
+    aliased = OrganisationAlias.objects.filter(name_key=key).values("organisation")
+    found = (
+        Organisation.objects.filter(Q(name_key=key) | Q(pk__in=aliased))
+        .select_related("merged_into")
+        .order_by(F("merged_into").asc(nulls_first=True), "pk")
+        .first()
+    )
     while found is not None and found.merged_into_id is not None:
         found = found.merged_into
     return found
@@ -56,6 +61,28 @@ def match_registration(*, delegate: Delegate) -> Affiliation | None:
     if organisation is None:
         return None
     return affiliate(delegate=delegate, organisation=organisation, matched_by=MatchedBy.NAME)
+
+
+def record_affiliation(
+    *, delegate: Delegate, organisation: Organisation | None, new_delegate: bool = False
+) -> None:
+    """The registration's side of the directory, once the delegate is saved with
+    `organisation`'s name and sector (the caller sets them, so the delegate is written
+    once): affiliate them with it, or with nothing when what they typed is not in the
+    directory (they go on the to-match list, their words as typed). One statement: an
+    upsert, or for an existing delegate without an entry a delete; none for a new
+    delegate without one.
+
+    Side effects: creates, updates or deletes the delegate's Affiliation."""
+    if organisation is not None:
+        Affiliation.objects.bulk_create(
+            [Affiliation(delegate=delegate, organisation=organisation, matched_by=MatchedBy.NAME)],
+            update_conflicts=True,
+            unique_fields=["delegate"],
+            update_fields=["organisation", "matched_by"],
+        )
+    elif not new_delegate:
+        Affiliation.objects.filter(delegate=delegate).delete()
 
 
 def unmatched_delegates(name: str):

@@ -5,11 +5,12 @@ from itertools import groupby
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 
 from breakouts.enums import ChoiceStatus
 from breakouts.selectors import availability_label
+from partners.services import find_organisation
 from registration.services import DETAILS, Needs
 from symposium.enums import DietaryRequirement, Sector
 from symposium.models import ACCESS_NEEDS_MAX_LENGTH, clock
@@ -74,7 +75,21 @@ class DelegateForm(forms.Form):
             "max_length": "Email address must be 254 characters or fewer",
         },
     )
-    organisation = text_field("Organisation", 200, required="Enter your organisation")
+    # A plain text box, any name allowed; static/js/organisation-picker.js makes it a
+    # combobox offering the partner directory's entries (partners.views.search).
+    organisation = text_field(
+        "Organisation",
+        200,
+        required="Enter your organisation",
+        help_text="Start typing to choose it from our list of partners, or type it in full.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "organization",
+                "data-organisation-search": reverse_lazy("partners:search"),
+                "data-sector-field": "id_sector",
+            }
+        ),
+    )
     sector = forms.ChoiceField(
         choices=[("", "Choose your sector"), *Sector.choices],
         error_messages={
@@ -196,6 +211,12 @@ class DelegateForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
+        # Looked up here, before the registration's transaction and its locks.
+        self.directory_entry = (
+            find_organisation(cleaned_data["organisation"])
+            if cleaned_data.get("organisation")
+            else None
+        )
         wants_needs = any(
             cleaned_data.get(name) not in ("", None, DietaryRequirement.NONE)
             for name in NEEDS_FIELDS
@@ -229,6 +250,7 @@ class DelegateForm(forms.Form):
             **{name: data[name] for name in DETAILS_FIELDS},
             "needs": needs,
             "sessions": sessions,
+            "directory_entry": self.directory_entry,
         }
 
 

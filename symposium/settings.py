@@ -360,6 +360,9 @@ RATE_LIMITS = {
     "register": {"ip": "30/10m", "email": "5/h"},
     "resend-link": {"ip": "10/10m", "email": "3/h"},
     "manage": {"ip": "60/m"},
+    # The registration form's organisation picker asks as a person types (debounced):
+    # a few dozen a form; an office behind one address fills in many forms at once.
+    "directory-search": {"ip": "300/m"},
     # Admin sign-in attempts (all usernames) per address: an office of organisers signs
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},
