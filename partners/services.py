@@ -3,13 +3,16 @@ affiliating delegates with it, and merging duplicates without losing history. Ca
 registration, the console and imports alike."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
 from partners.models import (
     Affiliation,
     MatchedBy,
+    Network,
     Organisation,
     OrganisationAlias,
     OrganisationMerge,
@@ -94,6 +97,24 @@ def unmatched_delegates(name: str):
     ]
 
 
+def add_organisation(*, name: str, sector: str, website: str = "") -> Organisation:
+    """A new directory entry. Raises ValidationError (by field) for bad data or a name
+    the directory already has, as a name or another's alias.
+
+    Side effects: creates the Organisation."""
+    organisation = Organisation(name=" ".join(name.split()), sector=sector, website=website)
+    organisation.name_key = name_key(organisation.name)
+    organisation.full_clean(exclude=["name_key"])
+    key = organisation.name_key
+    if (
+        Organisation.objects.current().filter(name_key=key).exists()
+        or OrganisationAlias.objects.filter(name_key=key).exists()
+    ):
+        raise ValidationError({"name": "The directory already has an organisation of this name."})
+    organisation.save()
+    return organisation
+
+
 @transaction.atomic
 def match_name(*, name: str, organisation: Organisation) -> int:
     """An organiser says what a typed name means: it becomes an alias of the
@@ -158,3 +179,65 @@ def merge_organisations(
             )
         )
     return records
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    # (row number, why), for rows the file had right but the directory refused.
+    skipped: list[tuple[int, str]]
+
+
+@transaction.atomic
+def import_directory(*, rows: Iterable) -> ImportResult:
+    """Save checked rows (partners.imports.check_rows, without errors) to the directory:
+    an entry whose name key is already current is updated (sector, website, networks
+    and aliases added), otherwise created; networks are created as needed. An alias
+    that is another entry's name or alias skips its row, with why.
+
+    Side effects: creates or updates Organisations, Networks and OrganisationAliases,
+    in one transaction."""
+    rows = list(rows)
+    current = {o.name_key: o for o in Organisation.objects.current()}
+    alias_owner = dict(OrganisationAlias.objects.values_list("name_key", "organisation_id"))
+    networks = {n.name.casefold(): n for n in Network.objects.all()}
+    created = updated = 0
+    skipped = []
+    for row in rows:
+        key = name_key(row.name)
+        organisation = current.get(key)
+        if organisation is None and alias_owner.get(key):
+            skipped.append((row.number, f"“{row.name}” is another name of an entry already."))
+            continue
+        own_pk = organisation.pk if organisation else None
+        aliases = {name_key(alias): alias for alias in row.aliases}
+        aliases.pop(key, None)
+        taken = [
+            alias
+            for alias_key, alias in aliases.items()
+            if (alias_owner.get(alias_key) not in (None, own_pk))
+            or (alias_key in current and alias_key != key)
+        ]
+        if taken:
+            skipped.append((row.number, f"“{taken[0]}” is already the name of another entry."))
+            continue
+        if organisation is None:
+            organisation = Organisation(name=row.name)
+            created += 1
+        else:
+            updated += 1
+        organisation.sector = row.sector
+        organisation.website = row.website or organisation.website
+        organisation.save()
+        current[key] = organisation
+        for alias_key, alias in aliases.items():
+            if alias_key not in alias_owner:
+                OrganisationAlias.objects.create(organisation=organisation, name=alias)
+                alias_owner[alias_key] = organisation.pk
+        for name in row.networks:
+            if name.casefold() not in networks:
+                networks[name.casefold()] = Network.objects.create(name=name)
+        if row.networks:
+            organisation.networks.add(*(networks[name.casefold()] for name in row.networks))
+    return ImportResult(created=created, updated=updated, skipped=skipped)

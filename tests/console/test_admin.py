@@ -154,6 +154,13 @@ def allocation_permissions(group):
     return {("breakouts", codename) for codename in migration.GROUPS[group]}
 
 
+def partners_permissions(group):
+    """Granted by the partners app's own migration: the organisation directory."""
+    migration = importlib.import_module("partners.migrations.0002_organisers_manage_the_directory")
+    codenames = migration.ORGANISERS if group == "Organisers" else migration.EVENT_STAFF
+    return {("partners", codename) for codename in codenames}
+
+
 def test_organisers_group_has_exactly_its_permissions(db):
     codenames = set(
         Group.objects.get(name="Organisers").permissions.values_list(
@@ -163,15 +170,12 @@ def test_organisers_group_has_exactly_its_permissions(db):
 
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
     # own migrations, accounts for event staff by symposium's staff accounts migration.
-    assert (
-        codenames
-        == set(groups_migration.organiser_permissions())
-        | allocation_permissions("Organisers")
-        | {("mailings", "email_delegates")}
-        | CHECK_IN
-        | STAFF_ACCOUNTS
+    assert codenames == set(groups_migration.organiser_permissions()) | allocation_permissions(
+        "Organisers"
+    ) | {("mailings", "email_delegates")} | CHECK_IN | STAFF_ACCOUNTS | partners_permissions(
+        "Organisers"
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 3 * 4 + 2
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -182,12 +186,9 @@ def test_event_staff_group_can_view_and_export_only(db):
         )
     )
 
-    assert (
-        codenames
-        == set(groups_migration.event_staff_permissions())
-        | (allocation_permissions("Event staff"))
-        | CHECK_IN
-    )
+    assert codenames == set(groups_migration.event_staff_permissions()) | (
+        allocation_permissions("Event staff")
+    ) | CHECK_IN | partners_permissions("Event staff")
     assert ("symposium", "export_attendees") in codenames
     assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export", "check"}
 
@@ -220,10 +221,11 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
 
     assert again == before
     assert reversed_names == []
-    # Emailing delegates and checking in are granted by the mailings and checkin apps'
-    # own migrations, not redone here.
+    # Emailing delegates, checking in and the partner directory are granted by the
+    # mailings, checkin and partners apps' own migrations, not redone here.
+    own_migrations = ("mailings", "checkin", "partners")
     assert redone == {
-        name: {perm for perm in perms if perm.content_type.app_label not in ("mailings", "checkin")}
+        name: {perm for perm in perms if perm.content_type.app_label not in own_migrations}
         for name, perms in before.items()
     }
     assert Permission.objects.count() == permission_count
