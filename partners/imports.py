@@ -16,6 +16,7 @@ from symposium.enums import Sector
 from symposium.validators import CONTROL_CHARACTERS
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
 FIELDS = {
     "name": "Name",
@@ -91,6 +92,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableFile("The file is not an Excel workbook (.xlsx).")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # A workbook is a zip: a small file could unpack to gigabytes (a "zip bomb").
+        if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise UnreadableFile("The Excel workbook is too large once unpacked.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken workbook.

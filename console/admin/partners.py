@@ -21,8 +21,15 @@ from symposium.enums import Sector
 ADD, CHANGE = "partners.add_organisation", "partners.change_organisation"
 
 
+class WebsiteMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":  # An address typed without https:// means https.
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(WebsiteMixin, admin.ModelAdmin):
     list_display = ["name", "website"]
     search_fields = ["name"]
 
@@ -93,7 +100,7 @@ def merge_selected(modeladmin, request, queryset):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(WebsiteMixin, admin.ModelAdmin):
     list_display = ["name", "sector", "website"]
     list_filter = ["sector", "networks"]
     search_fields = ["name", "aliases__name"]
@@ -104,11 +111,6 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).current()
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "website":  # An address typed without https:// means https.
-            kwargs["assume_scheme"] = "https"
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
         view = self.admin_site.admin_view

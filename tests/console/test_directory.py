@@ -354,3 +354,15 @@ def test_an_upload_is_its_uploaders_only(client, organiser_client):
 
     assert response.status_code == 302  # "Upload the file again."
     assert not Organisation.objects.exists()
+
+
+def test_import_refuses_a_workbook_that_unpacks_too_large(organiser_client, settings):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (51 * 1024 * 1024))
+
+    response = upload(organiser_client, out.getvalue(), "bomb.xlsx")
+
+    assert "too large once unpacked" in response.content.decode()

@@ -179,3 +179,29 @@ def test_an_unchanged_unknown_name_keeps_what_an_organiser_matched(post, event):
     post(manage_url(delegate), manage_data(delegate, job_title="Director"))
 
     assert Affiliation.objects.get().organisation == mind
+
+
+def test_the_manage_page_pays_one_lookup_and_at_most_one_write_for_the_directory(client, event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(30):
+        OrganisationFactory(name=f"Kent partner {number}")
+    police = OrganisationFactory(name="Kent Police", sector=Sector.POLICE)
+    delegate = DelegateFactory(event=event, organisation="Dover Youth Club", sector=Sector.VCSE)
+
+    def count(**changes):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(manage_url(delegate), manage_data(delegate, **changes))
+        assert response.status_code == 302
+        delegate.refresh_from_db()
+        return len(queries)
+
+    count(job_title="Youth worker")  # Warms what the page keeps in the cache.
+    unchanged = count(job_title="Youth work manager")  # The lookup only.
+    to_entry = count(organisation="kent police")  # The lookup and one upsert.
+    to_unknown = count(organisation="Swale Food Bank")  # The lookup and one delete.
+
+    print(f"manage POST: {unchanged} queries, {to_entry} to a directory entry")
+    assert to_entry == to_unknown == unchanged + 1
+    assert Affiliation.objects.filter(organisation=police).count() == 0
