@@ -606,6 +606,100 @@ DELEGATES = [
     )
 ]
 
+# The partner directory: the organisations and networks the seed articles name
+# (../shared/seeds/), with Kent's twelve district councils ("district councils" in the
+# ICS strategy; Dover, Sevenoaks and Ashford present). Delegates typing these are
+# affiliated; the rest of the demo's delegates are left for the "to match" page.
+BMHN = "Kent and Medway Better Mental Health Network"
+SPNETWORK = "Kent and Medway Suicide Prevention Network"
+PARTNER_NETWORKS = [
+    {"name": BMHN, "website": ""},
+    {"name": SPNETWORK, "website": ""},
+]
+_DISTRICTS = [
+    "Ashford Borough Council",
+    "Canterbury City Council",
+    "Dartford Borough Council",
+    "Dover District Council",
+    "Folkestone and Hythe District Council",
+    "Gravesham Borough Council",
+    "Maidstone Borough Council",
+    "Sevenoaks District Council",
+    "Swale Borough Council",
+    "Thanet District Council",
+    "Tonbridge and Malling Borough Council",
+    "Tunbridge Wells Borough Council",
+]
+PARTNERS = [
+    {
+        "name": NHSKM,
+        "sector": Sector.NHS,
+        "website": "https://www.kentandmedway.icb.nhs.uk",
+        "aliases": ["Kent and Medway ICB", "NHS Kent and Medway ICB"],
+        "networks": [BMHN, SPNETWORK],
+    },
+    {
+        "name": KCC,
+        "sector": Sector.COUNCIL,
+        "website": "https://www.kent.gov.uk",
+        "aliases": ["KCC"],
+        "networks": [BMHN, SPNETWORK],
+    },
+    {
+        "name": "Medway Council",
+        "sector": Sector.COUNCIL,
+        "website": "https://www.medway.gov.uk",
+        "aliases": [],
+        "networks": [BMHN, SPNETWORK],
+    },
+    *(
+        {"name": name, "sector": Sector.COUNCIL, "website": "", "aliases": [], "networks": []}
+        for name in _DISTRICTS
+    ),
+    {
+        "name": "Kent Police",
+        "sector": Sector.POLICE,
+        "website": "https://www.kent.police.uk",
+        "aliases": ["Kent Constabulary"],
+        "networks": [BMHN, SPNETWORK],
+    },
+    {
+        "name": "Healthwatch Kent",
+        "sector": Sector.VCSE,
+        "website": "",
+        "aliases": [],
+        "networks": [BMHN],
+    },
+    {
+        "name": "Healthwatch Medway",
+        "sector": Sector.VCSE,
+        "website": "",
+        "aliases": [],
+        "networks": [BMHN],
+    },
+    {
+        "name": MSHCP,
+        "sector": Sector.NHS,
+        "website": "",
+        "aliases": [],
+        "networks": [],
+    },
+    {
+        "name": "Dads Unlimited",
+        "sector": Sector.VCSE,
+        "website": "",
+        "aliases": [],
+        "networks": [BMHN, SPNETWORK],
+    },
+    {
+        "name": "Rising Sun",
+        "sector": Sector.VCSE,
+        "website": "",
+        "aliases": ["Rising Sun Domestic Violence and Abuse Service"],
+        "networks": [BMHN, SPNETWORK],
+    },
+]
+
 ORGANISER_USERNAME = "organiser"
 ORGANISER_EMAIL = "organiser@example.org"
 ORGANISERS_GROUP = "Organisers"

@@ -3,13 +3,17 @@ affiliating delegates with it, and merging duplicates without losing history. Ca
 registration, the console and imports alike."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 
 from partners.models import (
     Affiliation,
     LeadAction,
     MatchedBy,
+    Network,
     Organisation,
     OrganisationAlias,
     OrganisationMerge,
@@ -23,14 +27,18 @@ from symposium.models import Delegate, Event, new_access_key
 
 def find_organisation(name: str) -> Organisation | None:
     """The current directory entry a name (or alias) means, or None. A name or alias of
-    an entry since merged leads to the entry it was merged into."""
+    an entry since merged leads to the entry it was merged into. One query (the
+    registration POST counts them), more only for an entry merged twice over."""
     key = name_key(name)
     if not key:
         return None
-    found = Organisation.objects.filter(name_key=key).order_by("merged_into").first()
-    if found is None:
-        alias = OrganisationAlias.objects.filter(name_key=key).select_related("organisation")
-        found = alias[0].organisation if alias else None
+    aliased = OrganisationAlias.objects.filter(name_key=key).values("organisation")
+    found = (
+        Organisation.objects.filter(Q(name_key=key) | Q(pk__in=aliased))
+        .select_related("merged_into")
+        .order_by(F("merged_into").asc(nulls_first=True), "pk")
+        .first()
+    )
     while found is not None and found.merged_into_id is not None:
         found = found.merged_into
     return found
@@ -62,6 +70,28 @@ def match_registration(*, delegate: Delegate) -> Affiliation | None:
     return affiliate(delegate=delegate, organisation=organisation, matched_by=MatchedBy.NAME)
 
 
+def record_affiliation(
+    *, delegate: Delegate, organisation: Organisation | None, new_delegate: bool = False
+) -> None:
+    """The registration's side of the directory, once the delegate is saved with
+    `organisation`'s name and sector (the caller sets them, so the delegate is written
+    once): affiliate them with it, or with nothing when what they typed is not in the
+    directory (they go on the to-match list, their words as typed). One statement: an
+    upsert, or for an existing delegate without an entry a delete; none for a new
+    delegate without one.
+
+    Side effects: creates, updates or deletes the delegate's Affiliation."""
+    if organisation is not None:
+        Affiliation.objects.bulk_create(
+            [Affiliation(delegate=delegate, organisation=organisation, matched_by=MatchedBy.NAME)],
+            update_conflicts=True,
+            unique_fields=["delegate"],
+            update_fields=["organisation", "matched_by"],
+        )
+    elif not new_delegate:
+        Affiliation.objects.filter(delegate=delegate).delete()
+
+
 def unmatched_delegates(name: str):
     """Delegates without an affiliation whose typed organisation has this name's key."""
     key = name_key(name)
@@ -69,6 +99,24 @@ def unmatched_delegates(name: str):
     return [
         delegate.pk for delegate in candidates.iterator() if name_key(delegate.organisation) == key
     ]
+
+
+def add_organisation(*, name: str, sector: str, website: str = "") -> Organisation:
+    """A new directory entry. Raises ValidationError (by field) for bad data or a name
+    the directory already has, as a name or another's alias.
+
+    Side effects: creates the Organisation."""
+    organisation = Organisation(name=" ".join(name.split()), sector=sector, website=website)
+    organisation.name_key = name_key(organisation.name)
+    organisation.full_clean(exclude=["name_key"])
+    key = organisation.name_key
+    if (
+        Organisation.objects.current().filter(name_key=key).exists()
+        or OrganisationAlias.objects.filter(name_key=key).exists()
+    ):
+        raise ValidationError({"name": "The directory already has an organisation of this name."})
+    organisation.save()
+    return organisation
 
 
 @transaction.atomic
@@ -198,3 +246,65 @@ def revoke_lead_links(*, lead: PartnerLead, done_by=None) -> PartnerLead:
         lead.save(update_fields=["access_key"])
         record_lead_action(lead=lead, action=LeadAction.LINKS_REVOKED, done_by=done_by)
     return lead
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    # (row number, why), for rows the file had right but the directory refused.
+    skipped: list[tuple[int, str]]
+
+
+@transaction.atomic
+def import_directory(*, rows: Iterable) -> ImportResult:
+    """Save checked rows (partners.imports.check_rows, without errors) to the directory:
+    an entry whose name key is already current is updated (sector, website, networks
+    and aliases added), otherwise created; networks are created as needed. An alias
+    that is another entry's name or alias skips its row, with why.
+
+    Side effects: creates or updates Organisations, Networks and OrganisationAliases,
+    in one transaction."""
+    rows = list(rows)
+    current = {o.name_key: o for o in Organisation.objects.current()}
+    alias_owner = dict(OrganisationAlias.objects.values_list("name_key", "organisation_id"))
+    networks = {n.name.casefold(): n for n in Network.objects.all()}
+    created = updated = 0
+    skipped = []
+    for row in rows:
+        key = name_key(row.name)
+        organisation = current.get(key)
+        if organisation is None and alias_owner.get(key):
+            skipped.append((row.number, f"“{row.name}” is another name of an entry already."))
+            continue
+        own_pk = organisation.pk if organisation else None
+        aliases = {name_key(alias): alias for alias in row.aliases}
+        aliases.pop(key, None)
+        taken = [
+            alias
+            for alias_key, alias in aliases.items()
+            if (alias_owner.get(alias_key) not in (None, own_pk))
+            or (alias_key in current and alias_key != key)
+        ]
+        if taken:
+            skipped.append((row.number, f"“{taken[0]}” is already the name of another entry."))
+            continue
+        if organisation is None:
+            organisation = Organisation(name=row.name)
+            created += 1
+        else:
+            updated += 1
+        organisation.sector = row.sector
+        organisation.website = row.website or organisation.website
+        organisation.save()
+        current[key] = organisation
+        for alias_key, alias in aliases.items():
+            if alias_key not in alias_owner:
+                OrganisationAlias.objects.create(organisation=organisation, name=alias)
+                alias_owner[alias_key] = organisation.pk
+        for name in row.networks:
+            if name.casefold() not in networks:
+                networks[name.casefold()] = Network.objects.create(name=name)
+        if row.networks:
+            organisation.networks.add(*(networks[name.casefold()] for name in row.networks))
+    return ImportResult(created=created, updated=updated, skipped=skipped)

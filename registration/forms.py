@@ -8,12 +8,13 @@ from crispy_forms.layout import HTML, Fieldset, Layout, LayoutObject, Submit
 from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from breakouts.enums import ChoiceStatus
 from breakouts.selectors import availability_label
+from partners.services import find_organisation
 from registration.services import DETAILS, Needs
 from symposium.enums import DietaryRequirement, Sector
 from symposium.models import ACCESS_NEEDS_MAX_LENGTH, clock
@@ -130,7 +131,21 @@ class DelegateForm(forms.Form):
             "max_length": "Email address must be 254 characters or fewer",
         },
     )
-    organisation = text_field("Organisation", 200, required="Enter your organisation")
+    # A plain text box, any name allowed; static/js/organisation-picker.js makes it a
+    # combobox offering the partner directory's entries (partners.views.search).
+    organisation = text_field(
+        "Organisation",
+        200,
+        required="Enter your organisation",
+        help_text="Start typing to choose it from our list of partners, or type it in full.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "organization",
+                "data-organisation-search": reverse_lazy("partners:search"),
+                "data-sector-field": "id_sector",
+            }
+        ),
+    )
     sector = forms.ChoiceField(
         choices=[("", "Choose your sector"), *Sector.choices],
         error_messages={
@@ -252,6 +267,12 @@ class DelegateForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
+        # Looked up here, before the registration's transaction and its locks.
+        self.directory_entry = (
+            find_organisation(cleaned_data["organisation"])
+            if cleaned_data.get("organisation")
+            else None
+        )
         wants_needs = any(
             cleaned_data.get(name) not in ("", None, DietaryRequirement.NONE)
             for name in NEEDS_FIELDS
@@ -285,6 +306,7 @@ class DelegateForm(forms.Form):
             **{name: data[name] for name in DETAILS_FIELDS},
             "needs": needs,
             "sessions": sessions,
+            "directory_entry": self.directory_entry,
         }
 
 

@@ -22,6 +22,8 @@ from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutPreference, BreakoutSession
 from partners import services as partner_services
+from partners.models import Organisation
+from partners.services import record_affiliation
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
@@ -225,19 +227,25 @@ def register_delegate(
     preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
     added_by=None,
     notify: bool = True,
+    directory_entry: Organisation | None = None,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
 
     With `added_by` (an organiser's account), the registration is recorded as added in
     the admin by them, with no privacy consent time: the person agreed to nothing here.
     `notify=False` (the organiser's "don't email them") sends them nothing.
+    `directory_entry`: the partner directory's organisation the typed `organisation`
+    means (partners.services.find_organisation, looked up before this transaction): the
+    delegate takes its name and sector and is affiliated with it. Without one, the
+    organisation is kept as typed, for organisers to match.
 
     Confirmed while the event has fewer confirmed delegates than its capacity,
     otherwise waitlisted. A cancelled registration with the same email is replaced
     by this one (new details, new access key, back of any queue).
 
     Side effects: locks the event row (then sessions); creates or reactivates the
-    Delegate, DelegateNeeds (only when `needs` is given, i.e. with consent) and
+    Delegate, its Affiliation (with `directory_entry`), DelegateNeeds (only when `needs`
+    is given, i.e. with consent) and
     BreakoutChoice rows, and with `preferences` (ranked events) BreakoutPreference rows
     and, once places are allocated, the best place left (breakouts.allocation_services);
     emails the confirmation, or the manage link for an email already registered (unless
@@ -272,6 +280,7 @@ def register_delegate(
                 enforce_window=enforce_window,
                 added_by=added_by,
                 notify=notify,
+                directory_entry=directory_entry,
             )
         except _AlreadyRegistered:
             pass  # Registered at this event before (perhaps cancelled): below, locked.
@@ -298,6 +307,7 @@ def register_delegate(
             added_by=added_by,
             notify=notify,
             outermost=outermost,
+            directory_entry=directory_entry,
         )
     except _DuplicateEmail:
         with transaction.atomic():
@@ -319,7 +329,7 @@ DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
 def _register_new(
-    *, event, details, needs, sessions, now, enforce_window, added_by, notify
+    *, event, details, needs, sessions, now, enforce_window, added_by, notify, directory_entry
 ) -> Registration:
     """Register an address new to the event, holding the event's lock only for the
     decision (a place or the waitlist) and the writes that depend on it.
@@ -344,6 +354,8 @@ def _register_new(
     with transaction.atomic():
         delegate = Delegate(event=event, status=RegistrationStatus.WAITLISTED, created_at=now)
         _set_details(delegate, **details)
+        if directory_entry is not None:
+            delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
         if added_by is None:
             delegate.privacy_consent_at = now
             delegate.source, delegate.added_by = RegistrationSource.PUBLIC, None
@@ -356,6 +368,7 @@ def _register_new(
         except IntegrityError as error:
             raise _AlreadyRegistered from error
         _save_needs(delegate=delegate, needs=needs, now=now, new=True)
+        record_affiliation(delegate=delegate, organisation=directory_entry, new_delegate=True)
         if notify:
             outbox.notify_registered(delegate=delegate)
         session_ids = {session.pk for session in sessions}
@@ -440,6 +453,7 @@ def _register(
     added_by,
     notify,
     outermost,
+    directory_entry=None,
 ) -> Registration:
     with transaction.atomic():
         event = _lock_event(event)
@@ -461,6 +475,8 @@ def _register(
             sector=sector,
             job_title=job_title,
         )
+        if directory_entry is not None:
+            delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
         delegate.status = (
             RegistrationStatus.WAITLISTED
             if confirmed >= event.delegate_capacity
@@ -499,6 +515,9 @@ def _register(
             # A fresh registration: the back of the event's waitlist, if it joins one.
             Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
+        record_affiliation(
+            delegate=delegate, organisation=directory_entry, new_delegate=existing is None
+        )
         breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, new_delegate=existing is None
         )
@@ -526,16 +545,21 @@ def update_registration(
     give_up_rounds: Sequence[int] = (),
     now: dt.datetime | None = None,
     preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
+    directory_entry: Organisation | None = None,
 ) -> Delegate:
     """Change a registration's details, needs and breakout choices.
+
+    `directory_entry`, as for `register_delegate`: the delegate takes its name and
+    sector and is affiliated with it; a new organisation the directory does not know
+    leaves them unaffiliated, their words kept, on the organisers' to-match list.
 
     `needs=None` means no consent: any stored needs are deleted. Leaving a session
     frees the place for the first person in its queue. Moving from a place to a full
     session keeps the place until the new one has room, except in `give_up_rounds`
     (see breakouts.services.set_breakout_choices).
 
-    Side effects: locks the delegate row (then sessions); updates Delegate,
-    DelegateNeeds and BreakoutChoice rows (and BreakoutPreference rows, with
+    Side effects: locks the delegate row (then sessions); updates Delegate, its
+    Affiliation, DelegateNeeds and BreakoutChoice rows (and BreakoutPreference rows, with
     `preferences`, until places are allocated); emails the delegate a summary when
     something changed and anyone promoted into a freed place. Raises ValidationError
     for bad data, an email address registered by someone else, or a cancelled
@@ -557,6 +581,8 @@ def update_registration(
             sector=sector,
             job_title=job_title,
         )
+        if directory_entry is not None:
+            delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
         delegate.full_clean(validate_constraints=False)
         taken = Delegate.objects.filter(event_id=delegate.event_id).with_email(email)
         if taken.exclude(pk=delegate.pk).exists():
@@ -571,6 +597,12 @@ def update_registration(
                 {"email": "This email address is already registered for the event."}
             ) from error
         after = _details(delegate)
+        # An organisation unchanged and unknown keeps whatever an organiser matched it to.
+        if (
+            directory_entry is not None
+            or delegate.organisation != before[DETAILS.index("organisation")]
+        ):
+            record_affiliation(delegate=delegate, organisation=directory_entry)
         needs_changed = _save_needs(delegate=delegate, needs=needs, now=now)
         changes = breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, give_up_rounds=give_up_rounds

@@ -373,6 +373,9 @@ RATE_LIMITS = {
     "manage": {"ip": "60/m"},
     # A partner lead's pages (registration.partner_views): the link is the key.
     "partner-lead": {"ip": "60/m"},
+    # The registration form's organisation picker asks as a person types (debounced):
+    # a few dozen a form; an office behind one address fills in many forms at once.
+    "directory-search": {"ip": "300/m"},
     # Admin sign-in attempts (all usernames) per address: an office of organisers signs
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},

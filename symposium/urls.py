@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/events/<slug:slug>/check-in/", include("checkin.urls")),
     path("", include("checkin.urls_sign_out")),
     path("staff/", include("console.urls_staff")),
+    path("partners/", include("partners.urls")),
     path("events/<slug:event_slug>/speakers/", include("speakers.urls")),
     path("events/<slug:event_slug>/breakouts/", include("breakouts.urls")),
     path("events/<slug:event_slug>/", include("registration.urls")),

@@ -177,6 +177,13 @@ PARTNER_LEADS = {
 }
 
 
+def partners_permissions(group):
+    """Granted by the partners app's own migration: the organisation directory."""
+    migration = importlib.import_module("partners.migrations.0002_organisers_manage_the_directory")
+    codenames = migration.ORGANISERS if group == "Organisers" else migration.EVENT_STAFF
+    return {("partners", codename) for codename in codenames}
+
+
 def test_organisers_group_has_exactly_its_permissions(db):
     codenames = set(
         Group.objects.get(name="Organisers").permissions.values_list(
@@ -186,19 +193,14 @@ def test_organisers_group_has_exactly_its_permissions(db):
 
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
     # own migrations, accounts for event staff by symposium's staff accounts migration,
-    # partner leads (and reading their audit) by the partners app's, teams by its
-    # teams migration.
-    assert (
-        codenames
-        == set(groups_migration.organiser_permissions())
-        | allocation_permissions("Organisers")
-        | {("mailings", "email_delegates")}
-        | CHECK_IN
-        | STAFF_ACCOUNTS
-        | PARTNER_LEADS
-        | TEAMS
-    )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4
+    # partner leads (and reading their audit) by the partners app's, the directory
+    # and teams by their own migrations.
+    assert codenames == set(groups_migration.organiser_permissions()) | allocation_permissions(
+        "Organisers"
+    ) | {
+        ("mailings", "email_delegates")
+    } | CHECK_IN | STAFF_ACCOUNTS | PARTNER_LEADS | TEAMS | partners_permissions("Organisers")
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -209,12 +211,9 @@ def test_event_staff_group_can_view_and_export_only(db):
         )
     )
 
-    assert (
-        codenames
-        == set(groups_migration.event_staff_permissions())
-        | (allocation_permissions("Event staff"))
-        | CHECK_IN
-    )
+    assert codenames == set(groups_migration.event_staff_permissions()) | (
+        allocation_permissions("Event staff")
+    ) | CHECK_IN | partners_permissions("Event staff")
     assert ("symposium", "export_attendees") in codenames
     assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export", "check"}
 

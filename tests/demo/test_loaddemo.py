@@ -429,3 +429,48 @@ def test_loaddemo_prints_the_admin_address_and_emails_links_on_the_demo_port(set
     assert "Organiser login: http://127.0.0.1:8301/admin/" in output
     delegate = Delegate.objects.confirmed().first()
     assert emails.manage_url(delegate).startswith("http://127.0.0.1:8301/events/")
+
+
+def test_loaddemo_ships_the_partners_the_seeds_name_and_affiliates_delegates(event):
+    from partners.models import Network, Organisation
+    from partners.selectors import to_match
+
+    names = set(Organisation.objects.current().values_list("name", flat=True))
+    assert {
+        "NHS Kent and Medway",
+        "Kent County Council",
+        "Medway Council",
+        "Kent Police",
+        "Healthwatch Kent",
+        "Healthwatch Medway",
+        "Dads Unlimited",
+        "Rising Sun",
+        "Dover District Council",
+        "Sevenoaks District Council",
+        "Ashford Borough Council",
+    } <= names
+    assert (
+        sum(
+            name.endswith(("District Council", "Borough Council", "City Council")) for name in names
+        )
+        == 12
+    )
+    assert set(Network.objects.values_list("name", flat=True)) == {
+        "Kent and Medway Better Mental Health Network",
+        "Kent and Medway Suicide Prevention Network",
+    }
+    police = Organisation.objects.get(name="Kent Police")
+    assert police.networks.count() == 2
+    assert police.affiliations.count() == 6
+    assert set(police.affiliations.values_list("delegate__sector", flat=True)) == {Sector.POLICE}
+    delegates = Delegate.objects.filter(event=event)
+    assert delegates.filter(affiliation__isnull=False).count() == 60 - 14
+    # What the directory does not know waits for an organiser, as typed.
+    assert {u.name for u in to_match(event=event)} == {
+        "University of Kent",
+        "Canterbury Christ Church University",
+        "Example Homes Housing Association",
+        "Office for Health Improvement and Disparities",
+        "Kent and Medway Suicide Prevention Network",
+        "Better Mental Health Network",
+    }

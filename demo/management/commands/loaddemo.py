@@ -25,6 +25,8 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.services import places_taken
 from demo import data as demo
+from partners.models import Network, Organisation, OrganisationAlias
+from partners.services import find_organisation, match_registration
 from registration.services import event_is_full
 from speakers.models import Presentation, PresentationSpeaker, Speaker
 from symposium import teams
@@ -156,13 +158,38 @@ def load_breakouts(event, rooms, breakout_round):
     return sessions
 
 
+def load_partners():
+    """The directory's networks and organisations, each only if missing (an
+    organisation by any of its names, so one an organiser renamed or merged stays)."""
+    networks = {
+        facts["name"]: ensure(Network, lookup={"name": facts["name"]}, values={"website": ""})
+        for facts in demo.PARTNER_NETWORKS
+    }
+    for facts in demo.PARTNERS:
+        if find_organisation(facts["name"]) is not None:
+            continue
+        organisation = Organisation(
+            name=facts["name"], sector=facts["sector"], website=facts["website"]
+        )
+        organisation.full_clean(exclude=["name_key"])
+        organisation.save()
+        organisation.networks.add(*(networks[name] for name in facts["networks"]))
+        for alias in facts["aliases"]:
+            if find_organisation(alias) is None:
+                OrganisationAlias.objects.create(organisation=organisation, name=alias)
+
+
 def load_delegates(event, sessions):
     """Each missing delegate registers as the portal would register them now: a place
-    while the event has one, else the waitlist; likewise in their breakout. A delegate
-    already there is left as the organiser or the delegate left them."""
+    while the event has one, else the waitlist; likewise in their breakout; and,
+    typing an organisation the directory knows, affiliated with it. A delegate already
+    there is left as the organiser or the delegate left them."""
     for facts in demo.DELEGATES:
         if not Delegate.objects.filter(event=event).with_email(facts["email"]).exists():
-            load_delegate(event, facts, sessions[facts["theme"]] if facts["theme"] else None)
+            delegate = load_delegate(
+                event, facts, sessions[facts["theme"]] if facts["theme"] else None
+            )
+            match_registration(delegate=delegate)
 
 
 def load_delegate(event, facts, session):
@@ -198,6 +225,7 @@ def load_delegate(event, facts, session):
                 "status": ChoiceStatus.CONFIRMED if has_room else ChoiceStatus.WAITLISTED,
             },
         )
+    return delegate
 
 
 def load_organiser(password):
@@ -224,8 +252,10 @@ def load_demo(*, password: str | None = None) -> Event:
     """Create what is missing of the demo symposium and the organiser login.
 
     Side effects: creates the event, its rooms, agenda, speakers (with placeholder photos
-    saved to media storage), presentations, themes, breakout sessions, 60 sample
-    delegates with some needs and breakout choices, and the `organiser` user, each only
+    saved to media storage), presentations, themes, breakout sessions, the partner
+    directory (networks, organisations, their other names), 60 sample delegates with
+    some needs and breakout choices (affiliated when the directory knows their
+    organisation), and the `organiser` user, each only
     if missing; sets the organiser's password when it creates the user or when
     `password` is given. Changes nothing that exists.
     """
@@ -234,6 +264,7 @@ def load_demo(*, password: str | None = None) -> Event:
     speakers = load_speakers()
     items = load_agenda(event, rooms, speakers)
     sessions = load_breakouts(event, rooms, items[demo.BREAKOUT_ROUND_TITLE])
+    load_partners()
     load_delegates(event, sessions)
     load_organiser(password)
     return event
