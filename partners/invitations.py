@@ -40,9 +40,15 @@ CODE_LENGTH = 10
 # A personal code opens a page with the person's name: long enough not to be guessed.
 PERSONAL_CODE_LENGTH = 16
 
-UNKNOWN = "This invitation code is not valid for this event. Check the code, or clear it to register without one."
+UNKNOWN = (
+    "This invitation code is not valid for this event. Check the code, or clear it to "
+    "register without one."
+)
 EXPIRED = "This invitation expired on {date}. You can still register without it: clear the code."
-USED_UP = "This invitation has already been used as many times as it allows. You can still register without it: clear the code."
+USED_UP = (
+    "This invitation has already been used as many times as it allows. You can still "
+    "register without it: clear the code."
+)
 
 
 def new_code(length: int = CODE_LENGTH) -> str:
@@ -227,7 +233,7 @@ def preview_import(*, event: Event, data: bytes) -> ImportPreview:
             return ImportPreview(
                 rows=[], errors=[f"The file has more than {MAX_ROWS:,} people: split it."]
             )
-        cells = {column: "" for column in ("name", "email", "organisation")}
+        cells = dict.fromkeys(("name", "email", "organisation"), "")
         for column, value in zip(columns, values, strict=False):
             if column:
                 cells[column] = value.strip()

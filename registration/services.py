@@ -20,6 +20,8 @@ from django.utils import timezone
 from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutSession
+from partners import invitations as partner_invitations
+from partners.models import Invitation, SeatQuota
 from symposium import outbox
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
@@ -223,8 +225,17 @@ def register_delegate(
     preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
     added_by=None,
     notify: bool = True,
+    invitation: Invitation | None = None,
+    quota: SeatQuota | None = None,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
+
+    Through an `invitation` (a partner's code or a personal one): its use is counted
+    in the transaction (partners.invitations.use, which locks its row after the
+    event's, and raises ValidationError when none is left or it has expired), and an
+    invitation with an organisation sets the delegate's organisation and sector,
+    whatever was passed. `quota`: the seat quota the place comes from (the
+    invitation's), for the quota rules to come.
 
     With `added_by` (an organiser's account), the registration is recorded as added in
     the admin by them, with no privacy consent time: the person agreed to nothing here.
@@ -249,6 +260,8 @@ def register_delegate(
     if enforce_window and window != Window.OPEN:
         raise RegistrationClosed(window)
     email = email.strip()
+    if invitation is not None and invitation.organisation_id is not None:
+        organisation, sector = invitation.organisation.name, invitation.organisation.sector
     outermost = not transaction.get_connection().in_atomic_block
     try:
         return _register(
@@ -267,6 +280,8 @@ def register_delegate(
             added_by=added_by,
             notify=notify,
             outermost=outermost,
+            invitation=invitation,
+            quota=quota,
         )
     except _DuplicateEmail:
         with transaction.atomic():
@@ -297,6 +312,8 @@ def _register(
     added_by,
     notify,
     outermost,
+    invitation=None,
+    quota=None,
 ) -> Registration:
     with transaction.atomic():
         event = _lock_event(event)
@@ -355,6 +372,9 @@ def _register(
         if existing:
             # A fresh registration: the back of the event's waitlist, if it joins one.
             Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
+        if invitation is not None:  # Its row locked after the event's; raises if used up.
+            partner_invitations.use(invitation=invitation, delegate=delegate, now=now)
+        # QUOTA (partners.quotas, to come): the place is taken from `quota` here.
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
         breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, new_delegate=existing is None
