@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
 from partners.models import (
@@ -334,4 +334,19 @@ def import_invitations(
             for row, invitation in zip(rows, invitations, strict=True)
         ],
         batch_size=1000,
+    )
+
+
+def purge_personal_invitations(*, event: Event) -> int:
+    """Forget whom the event invited, keeping what became of each invitation (the
+    counts by status and tag). Side effect: one UPDATE; how many rows. Running it again
+    changes nothing."""
+    return (
+        PersonalInvitation.objects.filter(event=event)
+        .exclude(name="")
+        .update(
+            name="",
+            organisation_name="",
+            email=Concat(Value("invitee-"), Cast("pk", CharField()), Value("@anonymised.invalid")),
+        )
     )

@@ -4,13 +4,18 @@ organisation locked, personal invitations imported, sent, answered and reminded.
 import datetime as dt
 import re
 import threading
+from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from mailings import invitations as invitation_emails
+from mailings.enums import InvitationCopyStatus, InvitationEmailKind
+from mailings.models import InvitationCopy
 from partners import invitations
 from partners.models import (
     Affiliation,
@@ -18,10 +23,14 @@ from partners.models import (
     InvitationStatus,
     InvitationUse,
     MatchedBy,
+    PersonalInvitation,
 )
+from registration import services
 from symposium.enums import Sector
 from symposium.models import Delegate
+from tests.background import run_background_jobs
 from tests.factories import (
+    DelegateFactory,
     EventFactory,
     InvitationFactory,
     OrganisationFactory,
@@ -140,9 +149,6 @@ def test_valid_until_is_enforced(client):
 
 def test_the_service_refuses_a_code_expired_since_the_form_was_read():
     """The check that counts is under the lock, in the registration's transaction."""
-    from django.core.exceptions import ValidationError
-
-    from registration import services
 
     invitation = InvitationFactory(valid_until=timezone.now() + dt.timedelta(minutes=1))
     with pytest.raises(ValidationError) as refused:
@@ -208,7 +214,6 @@ def test_a_locked_organisation_cannot_be_overridden_by_a_post(client):
 
 
 def test_the_service_sets_the_invitations_organisation_whatever_it_is_passed():
-    from registration import services
 
     organisation = OrganisationFactory(name="Kent Police", sector=Sector.POLICE)
     invitation = InvitationFactory(organisation=organisation)
@@ -276,7 +281,6 @@ def test_a_codes_last_uses_taken_at_once_register_exactly_that_many(uses_left, p
 
 
 def test_the_database_refuses_more_uses_than_allowed():
-    from django.db import IntegrityError, transaction
 
     invitation = InvitationFactory(max_uses=1)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -351,3 +355,151 @@ def test_a_personal_code_registers_once(client):
     personal.refresh_from_db()
     assert personal.status == InvitationStatus.REGISTERED
     assert personal.delegate.email == "invited1@example.org"
+
+
+# Sending through the mailings app, answering, reminding -------------------------------
+
+
+def links(message):
+    """The links of the email's plain text, by what they lead to."""
+    found = re.findall(r"https?://\S+", message.body)
+    return {
+        "invitation": next(url for url in found if not url.rstrip("/").endswith("decline")),
+        "decline": next(url for url in found if url.rstrip("/").endswith("decline")),
+    }
+
+
+def path_of(url):
+
+    return urlsplit(url).path
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_invitation_email_is_built_on_the_task_queue_and_its_link_registers(mailoutbox):
+
+    organisation = OrganisationFactory(name="Swale Borough Council", sector=Sector.COUNCIL)
+    personal = PersonalInvitationFactory(name="Ann Smith", email="ann@example.org")
+    Invitation.objects.filter(pk=personal.invitation_id).update(organisation=organisation)
+
+    run = invitation_emails.start_run(event=personal.event, kind=InvitationEmailKind.INVITATION)
+    assert mailoutbox == []  # Built by the worker, not by whoever asked.
+    run_background_jobs()
+
+    (message,) = mailoutbox
+    assert message.to == ["ann@example.org"]
+    assert message.subject == f"You are invited to {personal.event.name}"
+    html = message.alternatives[0][0]
+    assert f"/invitation/{personal.invitation.code}/" in html
+    client = Client()
+    page = client.get(path_of(links(message)["invitation"]))
+    assert page.status_code == 200
+    register = re.search(r'href="([^"]*\?invitation=[^"]+)"', page.content.decode()).group(1)
+    form = client.get(register.replace("&amp;", "&"))
+    assert form.context["form"].initial["email"] == "ann@example.org"
+    response = client.post(
+        register, details(email="ann@example.org", invitation=personal.invitation.code)
+    )
+
+    assert response.status_code == 302
+    personal.refresh_from_db()
+    assert personal.status == InvitationStatus.REGISTERED
+    assert personal.delegate.organisation == "Swale Borough Council"
+    assert personal.sent_at is not None
+    run.refresh_from_db()
+    assert (run.total, run.queued) == (1, 1)
+    assert run.finished_at is not None
+
+
+def test_the_decline_link_in_the_email_declines(mailoutbox):
+
+    personal = PersonalInvitationFactory()
+    run = invitation_emails.start_run(event=personal.event, kind=InvitationEmailKind.INVITATION)
+    invitation_emails.send_run(run_pk=run.pk)
+    (message,) = mailoutbox
+
+    client = Client()
+    url = path_of(links(message)["decline"])
+    assert client.get(url).status_code == 200
+    client.post(url)
+
+    personal.refresh_from_db()
+    assert personal.status == InvitationStatus.DECLINED
+
+
+def test_invitations_are_sent_once_and_reminders_go_only_to_those_who_have_not_answered(
+    mailoutbox,
+):
+
+    event = EventFactory()
+    waiting, registered, declined = PersonalInvitationFactory.create_batch(3, event=event)
+    PersonalInvitationFactory()  # Another event's.
+    send = invitation_emails.start_run(event=event, kind=InvitationEmailKind.INVITATION)
+    invitation_emails.send_run(run_pk=send.pk)
+    assert len(mailoutbox) == 3
+    assert invitation_emails.start_run(event=event, kind=InvitationEmailKind.INVITATION) is None
+    PersonalInvitation.objects.filter(pk=registered.pk).update(status=InvitationStatus.REGISTERED)
+    invitations.decline(personal=declined)
+    mailoutbox.clear()
+
+    reminder = invitation_emails.start_run(event=event, kind=InvitationEmailKind.REMINDER)
+    invitation_emails.send_run(run_pk=reminder.pk)
+    invitation_emails.send_run(run_pk=reminder.pk)  # A retried task sends nothing again.
+
+    assert [message.to for message in mailoutbox] == [[waiting.email]]
+    assert mailoutbox[0].subject.startswith("Reminder: you are invited")
+    waiting.refresh_from_db()
+    assert (waiting.reminders, waiting.reminded_at is not None) == (1, True)
+    assert PersonalInvitation.objects.filter(reminders__gt=0).count() == 1
+
+    mailoutbox.clear()
+    second = invitation_emails.start_run(event=event, kind=InvitationEmailKind.REMINDER)
+    invitation_emails.send_run(run_pk=second.pk)
+    assert len(mailoutbox) == 1  # A second run reminds again, once.
+    waiting.refresh_from_db()
+    assert waiting.reminders == 2
+
+
+def test_a_reminder_to_someone_who_answers_after_the_run_started_is_skipped(mailoutbox):
+
+    personal = PersonalInvitationFactory(sent_at=timezone.now())
+    run = invitation_emails.start_run(event=personal.event, kind=InvitationEmailKind.REMINDER)
+    invitations.decline(personal=personal)
+
+    invitation_emails.send_run(run_pk=run.pk)
+
+    assert mailoutbox == []
+    assert InvitationCopy.objects.get(run=run).status == InvitationCopyStatus.SKIPPED
+
+
+def test_counts_per_status():
+
+    event = EventFactory()
+    PersonalInvitationFactory(event=event)
+    PersonalInvitationFactory(event=event, sent_at=timezone.now())
+    PersonalInvitationFactory(event=event, sent_at=timezone.now(), status="registered")
+    PersonalInvitationFactory(event=event, sent_at=timezone.now(), status="declined")
+
+    assert invitation_emails.status_counts(event=event) == {
+        "not_sent": 1,
+        "invited": 1,
+        "registered": 1,
+        "declined": 1,
+    }
+
+
+def test_purging_the_events_personal_data_forgets_the_invitees_but_keeps_the_counts():
+    from registration import privacy
+
+    event = EventFactory(starts_on=timezone.localdate() - dt.timedelta(days=400))
+    PersonalInvitationFactory(event=event, name="Ann Smith", status="declined")
+    DelegateFactory(event=event)
+    kept = PersonalInvitationFactory(name="Bob Jones")
+
+    privacy.purge_event(event=event)
+
+    (purged,) = PersonalInvitation.objects.filter(event=event)
+    assert (purged.name, purged.status) == ("", "declined")
+    assert purged.email.endswith("@anonymised.invalid")
+    kept.refresh_from_db()
+    assert kept.name == "Bob Jones"
