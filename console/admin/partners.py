@@ -179,6 +179,8 @@ class StatusCounts:
         self.tag = request.GET.get("tag__exact") or request.GET.get("tag")
 
     def read(self):
+        if self.event and not self.event.isdigit():
+            return None  # The changelist says what is wrong with the filter.
         event = Event.objects.filter(pk=self.event).first() if self.event else None
         if self.event and event is None:
             return None

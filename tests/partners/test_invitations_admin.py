@@ -3,6 +3,7 @@ each row's problems, nothing saved before the confirmation), the list with its c
 sending and reminding, and who may do it."""
 
 import base64
+import datetime as dt
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from django.utils import timezone
 from mailings.enums import InvitationEmailKind
 from mailings.models import InvitationCopy, InvitationRun
 from partners import invitations
-from partners.models import Invitation, PersonalInvitation
+from partners.models import Invitation, PersonalInvitation, SeatQuota
 from symposium.enums import Sector
 from tests.factories import (
     EventFactory,
@@ -256,3 +257,30 @@ def test_the_runs_are_in_the_admin_for_those_who_email(organiser_client):
     assert organiser_client.get(admin_url(InvitationRun, "changelist")).status_code == 200
     assert organiser_client.get(admin_url(InvitationRun, "change", run.pk)).status_code == 200
     assert organiser_client.get(admin_url(InvitationCopy, "changelist")).status_code == 200
+
+
+def test_a_code_cannot_reserve_another_events_quota(organiser_client, event):
+    other_quota = SeatQuota.objects.create(
+        event=EventFactory(),
+        organisation=OrganisationFactory(),
+        seats=5,
+        release_at=timezone.now() + dt.timedelta(days=10),
+    )
+    own_quota = SeatQuota.objects.create(
+        event=event,
+        organisation=OrganisationFactory(),
+        seats=5,
+        release_at=timezone.now() + dt.timedelta(days=10),
+    )
+    url = admin_url(Invitation, "add")
+
+    refused = organiser_client.post(
+        url, {"event": event.pk, "max_uses": 5, "quota": other_quota.pk}
+    )
+    kept = organiser_client.post(url, {"event": event.pk, "max_uses": 5, "quota": own_quota.pk})
+
+    assert refused.context["adminform"].form.errors["quota"] == [
+        "Choose a quota of the same event."
+    ]
+    assert kept.status_code == 302
+    assert Invitation.objects.get().quota == own_quota
