@@ -25,3 +25,15 @@ class Attendance(models.TextChoices):
     ANY = "any", "Attended or not"
     ATTENDED = "attended", "Attended (checked in)"
     ABSENT = "absent", "Did not attend (not checked in)"
+
+
+class InvitationEmailKind(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    REMINDER = "reminder", "Reminder to those who have not answered"
+
+
+class InvitationCopyStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be queued"
+    QUEUED = "queued", "Queued for sending"
+    FAILED = "failed", "Could not be built"
+    SKIPPED = "skipped", "Answered before it was sent"

@@ -3,7 +3,15 @@ from django.db import models
 from django.db.models import Q
 
 from breakouts.models import BreakoutSession, Theme
-from mailings.enums import Attendance, MailingKind, MailingStatus, RecipientStatus
+from mailings.enums import (
+    Attendance,
+    InvitationCopyStatus,
+    InvitationEmailKind,
+    MailingKind,
+    MailingStatus,
+    RecipientStatus,
+)
+from partners.models import PersonalInvitation
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event, TimestampedModel
 
@@ -133,3 +141,47 @@ class Recipient(models.Model):
 
     def __str__(self):
         return f"{self.mailing} to delegate {self.delegate_id}"
+
+
+class InvitationRun(TimestampedModel):
+    """One sending of personal invitations (partners.PersonalInvitation) of an event, or
+    of a reminder to those who have not answered: its audience fixed when it starts, as
+    one `InvitationCopy` per invitee, so each gets one email per run whatever happens."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitation_runs")
+    kind = models.CharField(max_length=20, choices=InvitationEmailKind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.total} people"
+
+
+class InvitationCopy(models.Model):
+    run = models.ForeignKey(InvitationRun, on_delete=models.CASCADE, related_name="copies")
+    invitation = models.ForeignKey(PersonalInvitation, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=InvitationCopyStatus.choices, default=InvitationCopyStatus.PENDING
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "invitation copies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "invitation"], name="one_copy_of_a_run_per_invitation"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "status"])]
+
+    def __str__(self):
+        return f"{self.run} to invitation {self.invitation_id}"

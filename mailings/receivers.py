@@ -2,6 +2,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from mailings import services
+from partners import invitations
 from registration.privacy import event_purged
 from symposium.models import Event
 
@@ -16,3 +17,9 @@ def automatic_mailings_for_new_event(sender, instance, created, raw=False, **kwa
 @receiver(event_purged, dispatch_uid="mailings-purge-recipients")
 def purge_recipients(sender, event, **kwargs):
     services.purge_recipients(event=event)
+
+
+@receiver(event_purged, dispatch_uid="mailings-purge-invitees")
+def purge_invitees(sender, event, **kwargs):
+    # Whom the invitations went to (partners sits below registration and cannot hear it).
+    invitations.purge_personal_invitations(event=event)

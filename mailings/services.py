@@ -177,7 +177,7 @@ def send_test(*, mailing: Mailing, delegate: Delegate, to: str) -> int:
         queued = Message(priority=PRIORITY_MEDIUM)
         queued.email = message
         queued.save()
-    _send_now([queued.pk])
+    send_now([queued.pk])
     return queued.pk
 
 
@@ -267,7 +267,7 @@ def queue_batch(*, mailing_pk: int, batch_size: int = BATCH_SIZE) -> int | None:
         if not recipients:
             return _finish(mailing, now)
         messages = _queue_copies(mailing, recipients, now)
-    _send_now([message.pk for message in messages])
+    send_now([message.pk for message in messages])
     return len(recipients)
 
 
@@ -325,7 +325,7 @@ def queue_late_joiners(*, mailing_pk: int, now: dt.datetime | None = None) -> in
         )
         Mailing.objects.filter(pk=mailing.pk).update(total=F("total") + len(recipients))
         messages = _queue_copies(mailing, recipients, now)
-    _send_now([message.pk for message in messages])
+    send_now([message.pk for message in messages])
     return len(recipients)
 
 
@@ -339,7 +339,7 @@ def _finish(mailing: Mailing, now: dt.datetime) -> int | None:
     return 0
 
 
-def _send_now(message_pks: list[int]) -> None:
+def send_now(message_pks: list[int]) -> None:
     """Have the queue sent soon: a sweep on the task queue (symposium.tasks), or with
     SEND_MAIL_ON_COMMIT (tests) straight away, here."""
     if not message_pks:

@@ -6,7 +6,7 @@ joiners (`services.run_scheduler`). `manage.py send_mailings` does the same once
 from django.db import close_old_connections, connection
 from procrastinate.contrib.django import app
 
-from mailings import services
+from mailings import invitations, services
 from symposium.background import task
 
 
@@ -21,5 +21,15 @@ def _close_old_connections():
 def run_mailings(*, timestamp: int | None = None) -> None:
     try:
         services.run_scheduler()
+    finally:
+        _close_old_connections()
+
+
+@task()
+def send_invitation_run(*, run_pk: int) -> None:
+    """Personal invitations or reminders (mailings.invitations): queued in batches; a
+    retry carries on with what is still pending."""
+    try:
+        invitations.send_run(run_pk=run_pk)
     finally:
         _close_old_connections()

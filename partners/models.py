@@ -3,7 +3,9 @@ symposium lives on, so that "Brighton & Hove" and "brighton & hove" are one part
 one sector, whatever each delegate typed."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from symposium.enums import Sector
@@ -291,3 +293,128 @@ class PartnerLeadAction(models.Model):
 
     def __str__(self):
         return f"{self.lead.name}: {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", "No answer yet"
+    REGISTERED = "registered", "Registered"
+    DECLINED = "declined", "Declined"
+
+
+class Invitation(models.Model):
+    """A code (or the link that carries it) to register for one event through a partner:
+    at most `max_uses` registrations, until `valid_until`, counted against a seat quota
+    and a tag for statistics. With an organisation, a delegate arriving through it is
+    that organisation's, their organisation and sector locked (pretix's voucher:
+    `max_usages`, `valid_until`, `block_quota`, `tag`). A personal invitation has one of
+    its own, for one use."""
+
+    event = models.ForeignKey(
+        "symposium.Event", on_delete=models.CASCADE, related_name="invitations"
+    )
+    # partners.invitations.new_code: no letters that look alike (0/O, 1/I/L).
+    code = models.CharField(max_length=32, unique=True)
+    max_uses = models.PositiveIntegerField(default=1)
+    # Counted in the registration's transaction by one conditional UPDATE
+    # (partners.invitations.use): never above max_uses, whoever registers at once.
+    uses = models.PositiveIntegerField(default=0, editable=False)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    quota = models.ForeignKey(
+        SeatQuota, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    tag = models.CharField(max_length=100, blank=True, validators=[one_line()])
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        help_text="Delegates registering through it are this organisation's: their "
+        "organisation and sector are filled in and cannot be changed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "tag", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(uses__lte=models.F("max_uses")),
+                name="invitation_uses_at_most_max_uses",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        if self.quota_id and self.event_id and self.quota.event_id != self.event_id:
+            raise ValidationError({"quota": "Choose a quota of the same event."})
+
+    @property
+    def uses_left(self) -> int:
+        return max(self.max_uses - self.uses, 0)
+
+
+class InvitationUse(models.Model):
+    """Who registered through which invitation: the statistics by tag, and the seats a
+    quota gave."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="used_by")
+    delegate = models.OneToOneField(
+        "symposium.Delegate", on_delete=models.CASCADE, related_name="invitation_use"
+    )
+    used_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.invitation} used by {self.delegate}"
+
+
+class PersonalInvitation(models.Model):
+    """One person invited to an event, by name and email, imported from a list: their
+    own link (an Invitation of one use), and what became of it — no answer yet,
+    registered through it, or declined ("can't come" on the invitation page)."""
+
+    event = models.ForeignKey(
+        "symposium.Event", on_delete=models.CASCADE, related_name="personal_invitations"
+    )
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, related_name="personal", editable=False
+    )
+    name = models.CharField(max_length=200, validators=[one_line()])
+    email = models.EmailField(max_length=254)
+    # As the list had it; `invitation.organisation` when the directory knows it.
+    organisation_name = models.CharField(
+        "organisation", max_length=200, blank=True, validators=[one_line()]
+    )
+    tag = models.CharField(max_length=100, blank=True, validators=[one_line()])
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.INVITED
+    )
+    delegate = models.ForeignKey(
+        "symposium.Delegate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminders = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "event",
+                Lower("email"),
+                name="one_personal_invitation_per_email_per_event",
+                violation_error_message="This address is already invited to the event.",
+            )
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

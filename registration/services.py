@@ -21,8 +21,9 @@ from django.utils import timezone
 from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutPreference, BreakoutSession
+from partners import invitations as partner_invitations
 from partners import services as partner_services
-from partners.models import Organisation
+from partners.models import Invitation, Organisation, SeatQuota
 from partners.services import record_affiliation
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
@@ -228,8 +229,17 @@ def register_delegate(
     added_by=None,
     notify: bool = True,
     directory_entry: Organisation | None = None,
+    invitation: Invitation | None = None,
+    quota: SeatQuota | None = None,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
+
+    Through an `invitation` (a partner's code or a personal one): its use is counted
+    in the transaction (partners.invitations.use, which locks its row after the
+    event's, and raises ValidationError when none is left or it has expired), and an
+    invitation with an organisation sets the delegate's organisation and sector,
+    whatever was passed. `quota`: the seat quota the place comes from (the
+    invitation's), for the quota rules to come.
 
     With `added_by` (an organiser's account), the registration is recorded as added in
     the admin by them, with no privacy consent time: the person agreed to nothing here.
@@ -259,6 +269,9 @@ def register_delegate(
     if enforce_window and window != Window.OPEN:
         raise RegistrationClosed(window)
     email = email.strip()
+    if invitation is not None and invitation.organisation_id is not None:
+        directory_entry = invitation.organisation
+        organisation, sector = directory_entry.name, directory_entry.sector
     outermost = not transaction.get_connection().in_atomic_block
     details = {
         "first_name": first_name,
@@ -268,8 +281,10 @@ def register_delegate(
         "sector": sector,
         "job_title": job_title,
     }
-    if outermost and preferences is None:
+    if outermost and preferences is None and invitation is None:
         # The common case, a new address: the event's lock held for the decision alone.
+        # Through an invitation, the locked path below counts its use after the event's
+        # lock, in the lock order.
         try:
             return _register_new(
                 event=event,
@@ -308,6 +323,8 @@ def register_delegate(
             notify=notify,
             outermost=outermost,
             directory_entry=directory_entry,
+            invitation=invitation,
+            quota=quota,
         )
     except _DuplicateEmail:
         with transaction.atomic():
@@ -454,6 +471,8 @@ def _register(
     notify,
     outermost,
     directory_entry=None,
+    invitation=None,
+    quota=None,
 ) -> Registration:
     with transaction.atomic():
         event = _lock_event(event)
@@ -514,6 +533,9 @@ def _register(
         if existing:
             # A fresh registration: the back of the event's waitlist, if it joins one.
             Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
+        if invitation is not None:  # Its row locked after the event's; raises if used up.
+            partner_invitations.use(invitation=invitation, delegate=delegate, now=now)
+        # QUOTA (partners.quotas, to come): the place is taken from `quota` here.
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
         record_affiliation(
             delegate=delegate, organisation=directory_entry, new_delegate=existing is None

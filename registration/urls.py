@@ -1,12 +1,18 @@
 from django.urls import path
 
-from registration import partner_views, views
+from registration import invitations, partner_views, views
 
 app_name = "registration"
 
 urlpatterns = [
     path("register/", views.RegisterView.as_view(), name="register"),
     path("register/done/", views.RegisterDoneView.as_view(), name="register-done"),
+    path("invitation/<str:code>/", invitations.InvitationPage.as_view(), name="invitation"),
+    path(
+        "invitation/<str:code>/decline/",
+        invitations.DeclineInvitation.as_view(),
+        name="invitation-decline",
+    ),
     path("manage-link/", views.ResendLinkView.as_view(), name="resend-link"),
     path("manage-link/sent/", views.ResendLinkSentView.as_view(), name="resend-link-sent"),
     path("manage/<str:token>/", views.ManageView.as_view(), name="manage"),

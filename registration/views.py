@@ -188,6 +188,10 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
     form_class = RegistrationForm
 
     def dispatch(self, request, *args, **kwargs):
+        from registration import invitations
+
+        if invitations.carried(request):  # Someone's own invitation: never the cache.
+            return invitations.InvitedRegisterView.as_view()(request, *args, **kwargs)
         # Most visitors only look: a hit is one round trip to the cache and no query.
         # A visitor with a message waiting (base.html shows it) gets their own page.
         self.cache_key = f"register-page:{kwargs['event_slug']}"

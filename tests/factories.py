@@ -283,3 +283,29 @@ class PartnerLeadFactory(factory.django.DjangoModelFactory):
     def events(self, create, extracted, **kwargs):
         if create and extracted:
             self.events.add(*extracted)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Invitation"
+
+    event = factory.SubFactory(EventFactory)
+    code = factory.Sequence(lambda n: f"PARTNER{n:05d}")
+    max_uses = 5
+    tag = "district councils"
+
+
+class PersonalInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.PersonalInvitation"
+
+    event = factory.SubFactory(EventFactory)
+    invitation = factory.SubFactory(
+        InvitationFactory,
+        event=factory.SelfAttribute("..event"),
+        max_uses=1,
+        code=factory.Sequence(lambda n: f"PERSONAL{n:08d}"),
+    )
+    name = factory.Sequence(lambda n: f"Invitee Number{n}")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    tag = "members"

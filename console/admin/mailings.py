@@ -17,7 +17,7 @@ from console.scoping import EventScopedAdmin
 from mailings import selectors, services
 from mailings.enums import MailingStatus, RecipientStatus
 from mailings.forms import AUDIENCE_NOTE, MailingForm, PreviewForm, ScheduleForm
-from mailings.models import Mailing, Recipient
+from mailings.models import InvitationCopy, InvitationRun, Mailing, Recipient
 
 PERMISSION = "mailings.email_delegates"
 EDITABLE = (MailingStatus.DRAFT, MailingStatus.SCHEDULED)
@@ -214,6 +214,58 @@ class RecipientAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     list_filter = ["mailing", "status"]
     list_select_related = ["delegate", "mailing"]
     search_fields = ["delegate__last_name", "delegate__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvitationCopyInline(admin.TabularInline):
+    model = InvitationCopy
+    fields = ["invitation", "status", "queued_at", "error"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invitation")
+
+
+@admin.register(InvitationRun)
+class InvitationRunAdmin(CanEmailDelegates, admin.ModelAdmin):
+    """Each sending of personal invitations or reminders: started from the personal
+    invitations' list (console.admin.partners), read here."""
+
+    list_display = ["created_at", "event", "kind", "total", "queued", "finished_at", "requested_by"]
+    list_filter = ["event", "kind"]
+    list_select_related = ["event", "requested_by"]
+    fields = ["event", "kind", "total", "queued", "created_at", "finished_at", "requested_by"]
+    readonly_fields = fields
+    inlines = [InvitationCopyInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InvitationCopy)
+class InvitationCopyAdmin(CanEmailDelegates, admin.ModelAdmin):
+    list_display = ["invitation", "run", "status", "queued_at", "error"]
+    list_filter = ["status"]
+    list_select_related = ["invitation", "run"]
+    search_fields = ["invitation__name", "invitation__email"]
 
     def has_add_permission(self, request):
         return False

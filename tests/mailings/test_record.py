@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mailings import services
 from mailings.enums import MailingStatus
-from mailings.models import Mailing, Recipient
+from mailings.models import InvitationCopy, InvitationRun, Mailing, Recipient
 from registration.privacy import purge_event
 from tests.factories import DelegateFactory, EventFactory, UserFactory
 from tests.helpers import admin_url, staff_user
@@ -45,7 +45,7 @@ def sent(world, settings):
 def test_every_mailings_model_is_in_the_admin():
     models = set(apps.get_app_config("mailings").get_models())
 
-    assert models == {Mailing, Recipient}
+    assert models == {Mailing, Recipient, InvitationRun, InvitationCopy}
     assert all(admin.site.is_registered(model) for model in models)
 
 
