@@ -71,7 +71,11 @@ def match_registration(*, delegate: Delegate) -> Affiliation | None:
 
 
 def record_affiliation(
-    *, delegate: Delegate, organisation: Organisation | None, new_delegate: bool = False
+    *,
+    delegate: Delegate,
+    organisation: Organisation | None,
+    new_delegate: bool = False,
+    matched_by: str = MatchedBy.NAME,
 ) -> None:
     """The registration's side of the directory, once the delegate is saved with
     `organisation`'s name and sector (the caller sets them, so the delegate is written
@@ -83,7 +87,7 @@ def record_affiliation(
     Side effects: creates, updates or deletes the delegate's Affiliation."""
     if organisation is not None:
         Affiliation.objects.bulk_create(
-            [Affiliation(delegate=delegate, organisation=organisation, matched_by=MatchedBy.NAME)],
+            [Affiliation(delegate=delegate, organisation=organisation, matched_by=matched_by)],
             update_conflicts=True,
             unique_fields=["delegate"],
             update_fields=["organisation", "matched_by"],

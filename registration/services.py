@@ -23,7 +23,7 @@ from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutPreference, BreakoutSession
 from partners import invitations as partner_invitations
 from partners import services as partner_services
-from partners.models import Invitation, Organisation, SeatQuota
+from partners.models import Invitation, MatchedBy, Organisation, SeatQuota
 from partners.services import record_affiliation
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
@@ -538,7 +538,13 @@ def _register(
         # QUOTA (partners.quotas, to come): the place is taken from `quota` here.
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
         record_affiliation(
-            delegate=delegate, organisation=directory_entry, new_delegate=existing is None
+            delegate=delegate,
+            organisation=directory_entry,
+            new_delegate=existing is None,
+            # An invitation's organisation is the invitation's word, not a typed name's.
+            matched_by=MatchedBy.INVITATION
+            if invitation is not None and invitation.organisation_id is not None
+            else MatchedBy.NAME,
         )
         breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, new_delegate=existing is None
