@@ -4,8 +4,10 @@ one sector, whatever each delegate typed."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from symposium.enums import Sector
+from symposium.models import new_access_key
 from symposium.validators import one_line
 
 
@@ -192,3 +194,100 @@ class SeatQuota(models.Model):
     def __str__(self):
         holder = self.organisation or self.network or self.get_sector_display()
         return f"{self.seats} seats for {holder}"
+
+
+class PartnerLead(models.Model):
+    """A named contact who sees and manages their own people at the events they lead
+    for: the delegates of one organisation, or of every member of one network. They
+    sign in with nothing but a signed link (partners.tokens); a new `access_key`
+    revokes every link sent so far."""
+
+    name = models.CharField(max_length=200, validators=[one_line()])
+    email = models.EmailField(max_length=254)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text="Leads for this organisation's delegates. Give an organisation or a "
+        "network, not both.",
+    )
+    network = models.ForeignKey(
+        Network,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text="Leads for the delegates of every member organisation of this network.",
+    )
+    events = models.ManyToManyField(
+        "symposium.Event",
+        related_name="partner_leads",
+        help_text="The events this person sees and manages their people for.",
+    )
+    access_key = models.CharField(max_length=64, default=new_access_key, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False, network__isnull=True)
+                | models.Q(organisation__isnull=True, network__isnull=False),
+                name="partner_lead_for_an_organisation_or_a_network",
+                violation_error_message="Give the organisation or the network this person "
+                "leads for (one, not both).",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation or self.network})"
+
+    @property
+    def leads_for(self):
+        return self.organisation or self.network
+
+
+class LeadAction(models.TextChoices):
+    LINK_SENT = "link_sent", "Link emailed"
+    LINKS_REVOKED = "links_revoked", "Links revoked"
+    SUBSTITUTED = "substituted", "Substituted a colleague"
+    CANCELLED = "cancelled", "Cancelled a registration"
+
+
+class PartnerLeadAction(models.Model):
+    """The audit of what a partner lead did, and what organisers did to their links:
+    who, what, to whom, when. Names are copied, so the record reads the same after a
+    registration is erased."""
+
+    lead = models.ForeignKey(PartnerLead, on_delete=models.CASCADE, related_name="actions")
+    event = models.ForeignKey(
+        "symposium.Event", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=LeadAction.choices)
+    delegate = models.ForeignKey(
+        "symposium.Delegate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # For a substitution, the colleague's registration (the place's new holder).
+    colleague = models.ForeignKey(
+        "symposium.Delegate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    details = models.CharField(max_length=500, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organiser, for what was done in the admin; empty when the lead did it.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "partner lead's action"
+        verbose_name_plural = "partner leads' actions"
+
+    def __str__(self):
+        return f"{self.lead.name}: {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"

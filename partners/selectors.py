@@ -54,3 +54,14 @@ def to_match(*, event: Event | None = None) -> list[UnmatchedName]:
         ),
         key=lambda unmatched: (-unmatched.delegates, unmatched.key),
     )
+
+
+def lead_delegates(*, lead, event: Event):
+    """The registrations a partner lead sees at an event: those affiliated with their
+    organisation or, for a network's lead, with any of the network's members. Every
+    page and action of the lead starts from this: nothing outside it exists for them."""
+    delegates = Delegate.objects.filter(event=event)
+    if lead.organisation_id is not None:
+        return delegates.filter(affiliation__organisation_id=lead.organisation_id)
+    members = Organisation.objects.filter(networks=lead.network_id).values("pk")
+    return delegates.filter(affiliation__organisation_id__in=members)

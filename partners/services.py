@@ -8,13 +8,17 @@ from django.db import transaction
 
 from partners.models import (
     Affiliation,
+    LeadAction,
     MatchedBy,
     Organisation,
     OrganisationAlias,
     OrganisationMerge,
+    PartnerLead,
+    PartnerLeadAction,
 )
 from partners.names import name_key
-from symposium.models import Delegate
+from symposium import background
+from symposium.models import Delegate, Event, new_access_key
 
 
 def find_organisation(name: str) -> Organisation | None:
@@ -131,3 +135,66 @@ def merge_organisations(
             )
         )
     return records
+
+
+# Partner leads --------------------------------------------------------------------------
+
+
+def record_lead_action(
+    *,
+    lead: PartnerLead,
+    action: str,
+    event: Event | None = None,
+    delegate: Delegate | None = None,
+    colleague: Delegate | None = None,
+    details: str = "",
+    done_by=None,
+) -> PartnerLeadAction:
+    """One line of the partner leads' audit. Callers write it in the transaction of
+    what it records, so an action that rolls back leaves no line."""
+    return PartnerLeadAction.objects.create(
+        lead=lead,
+        action=action,
+        event=event,
+        delegate=delegate,
+        colleague=colleague,
+        details=details[:500],
+        done_by=done_by,
+    )
+
+
+def email_lead_links(*, lead: PartnerLead, done_by=None) -> list[Event]:
+    """Email the lead their link for each event they lead for that is not over. The
+    email is built and sent by a worker (partners.tasks.email_lead_link), queued in
+    this transaction. Returns the events.
+
+    Side effects: one task and one audit line per event."""
+    from partners import tasks
+    from symposium.tokens import event_is_over
+
+    events = [
+        event for event in lead.events.order_by("starts_on", "pk") if not event_is_over(event)
+    ]
+    with transaction.atomic():
+        for event in events:
+            background.defer(tasks.email_lead_link, lead_pk=lead.pk, event_pk=event.pk)
+            record_lead_action(
+                lead=lead,
+                action=LeadAction.LINK_SENT,
+                event=event,
+                done_by=done_by,
+                details=f"to {lead.email}",
+            )
+    return events
+
+
+def revoke_lead_links(*, lead: PartnerLead, done_by=None) -> PartnerLead:
+    """Every link sent to the lead stops working (a new access key); a link emailed
+    afterwards works.
+
+    Side effects: saves the lead's access key; one audit line."""
+    with transaction.atomic():
+        lead.access_key = new_access_key()
+        lead.save(update_fields=["access_key"])
+        record_lead_action(lead=lead, action=LeadAction.LINKS_REVOKED, done_by=done_by)
+    return lead

@@ -75,6 +75,7 @@ def _subject(kind, delegate):
         "breakout_place": f"You now have a place in your breakout at {event}",
         "breakout_swap": f"You have moved to your new breakout at {event}",
         "breakout_allocated": f"Your breakout places at {event}",
+        "substituted": f"Your place at {event} has passed to a colleague",
     }[kind]
 
 

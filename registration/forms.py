@@ -379,3 +379,32 @@ class ManageLinkRequestForm(forms.Form):
         self.helper.form_method = "post"
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", "Email me the link"))
+
+
+class SubstituteForm(forms.Form):
+    """A partner lead names the colleague who takes someone's place."""
+
+    first_name = text_field(
+        "Colleague's first name", 100, required="Enter your colleague's first name"
+    )
+    last_name = text_field(
+        "Colleague's last name", 100, required="Enter your colleague's last name"
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="Colleague's email address",
+        help_text="We send them their confirmation and their own link to manage the place.",
+        error_messages={
+            "required": "Enter your colleague's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    job_title = text_field("Colleague's job title (optional)", 200, what="Job title")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Pass the place to this colleague"))

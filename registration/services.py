@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from breakouts import allocation_services
 from breakouts import services as breakout_services
-from breakouts.models import BreakoutChoice, BreakoutSession
+from breakouts.models import BreakoutChoice, BreakoutPreference, BreakoutSession
+from partners import services as partner_services
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
@@ -681,6 +682,106 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         _promote_event_waitlist(event=event, free=free)
         outbox.notify_cancelled(delegate=delegate)
     return delegate
+
+
+ALREADY_REGISTERED = "This email address is already registered for the event."
+
+
+def substitute_delegate(
+    *,
+    delegate: Delegate,
+    first_name: str,
+    last_name: str,
+    email: str,
+    job_title: str = "",
+    now: dt.datetime | None = None,
+) -> Delegate:
+    """Pass a delegate's place to a colleague (a partner lead's substitution): the
+    colleague gets the place as it is — confirmed or waitlisted, at the same point of
+    the event's waitlist, with the same breakout places, queue entries and ranked
+    preferences — under their own registration, with its own manage link. The person
+    replaced keeps their registration as a record, cancelled, with a new access key,
+    so the link they were sent stops working. No place is freed or taken: nobody else
+    moves. Returns the colleague's registration.
+
+    The colleague's organisation and sector are the replaced delegate's (and so is
+    their directory affiliation): a lead substitutes within their own organisation.
+    They agreed to no privacy notice here, so none is recorded.
+
+    Side effects: locks the event, then the delegate rows concerned (the replaced one,
+    and a cancelled registration of the colleague's address, reused as registering
+    again does) in pk order, then the replaced delegate's sessions; creates or
+    reactivates the colleague's Delegate; moves the BreakoutChoice and
+    BreakoutPreference rows to it; deletes the replaced delegate's needs (theirs, not
+    the colleague's); copies the Affiliation; emails the colleague their confirmation
+    with their manage link, and the replaced delegate that their place has passed.
+    Raises ValidationError, by field, for bad details or an address already registered
+    for the event, or for a cancelled registration.
+    """
+    now = now or timezone.now()
+    email = email.strip()
+    with transaction.atomic():
+        event = _lock_event(delegate.event)
+        existing_pk = (
+            Delegate.objects.filter(event=event).with_email(email).values_list("pk", flat=True)
+        ).first()
+        locked = {
+            row.pk: row
+            for row in Delegate.objects.select_for_update()
+            .filter(pk__in={delegate.pk, existing_pk} - {None})
+            .order_by("pk")
+        }
+        replaced = locked[delegate.pk]
+        if replaced.status == RegistrationStatus.CANCELLED:
+            raise ValidationError("This registration has been cancelled.")
+        existing = locked.get(existing_pk)
+        if existing is not None and (
+            existing.pk == replaced.pk or existing.status != RegistrationStatus.CANCELLED
+        ):
+            raise ValidationError({"email": ALREADY_REGISTERED})
+        breakout_services.lock_sessions(
+            session_ids=replaced.breakout_choices.values_list("session_id", flat=True)
+        )
+        colleague = existing or Delegate(event=event)
+        _set_details(
+            colleague,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=replaced.organisation,
+            sector=replaced.sector,
+            job_title=job_title,
+        )
+        colleague.status, colleague.cancelled_at = replaced.status, None
+        colleague.privacy_consent_at = None
+        colleague.source, colleague.added_by = RegistrationSource.PARTNER_LEAD, None
+        if existing is not None:
+            colleague.access_key = new_access_key()
+        colleague.full_clean(exclude=["event"], validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                colleague.save()
+        except IntegrityError as error:  # Registered meanwhile, by a write without the lock.
+            raise ValidationError({"email": ALREADY_REGISTERED}) from error
+        # The replaced delegate's point in the event's waitlist.
+        Delegate.objects.filter(pk=colleague.pk).update(created_at=replaced.created_at)
+        BreakoutPreference.objects.filter(delegate=colleague).delete()
+        BreakoutChoice.objects.filter(delegate=replaced).update(delegate=colleague)
+        BreakoutPreference.objects.filter(delegate=replaced).update(delegate=colleague)
+        DelegateNeeds.objects.filter(delegate=replaced).delete()
+        replaced.status, replaced.cancelled_at = RegistrationStatus.CANCELLED, now
+        replaced.access_key = new_access_key()
+        replaced.save(update_fields=["status", "cancelled_at", "access_key", "updated_at"])
+        affiliation = getattr(replaced, "affiliation", None)
+        if affiliation is not None:
+            partner_services.affiliate(
+                delegate=colleague,
+                organisation=affiliation.organisation,
+                matched_by=affiliation.matched_by,
+            )
+        outbox.notify_registered(delegate=colleague)
+        outbox.notify_substituted(delegate=replaced)
+    return colleague
 
 
 def send_manage_link(*, event: Event, email: str) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration import views
+from registration import partner_views, views
 
 app_name = "registration"
 
@@ -18,4 +18,16 @@ urlpatterns = [
     ),
     path("manage/<str:token>/my-data.json", views.DelegateDataView.as_view(), name="my-data"),
     path("manage/<str:token>/delete/", views.DeleteRegistrationView.as_view(), name="delete"),
+    # A partner lead's people (partners.tokens: the signed link).
+    path("partners/<str:token>/", partner_views.LeadPageView.as_view(), name="partner-lead"),
+    path(
+        "partners/<str:token>/substitute/<int:delegate_pk>/",
+        partner_views.SubstituteView.as_view(),
+        name="partner-substitute",
+    ),
+    path(
+        "partners/<str:token>/cancel/<int:delegate_pk>/",
+        partner_views.LeadCancelView.as_view(),
+        name="partner-cancel",
+    ),
 ]

@@ -32,6 +32,7 @@ class RegistrationSource(models.TextChoices):
 
     PUBLIC = "public", "Registered on the public site"
     ADMIN = "admin", "Added by an organiser in the admin"
+    PARTNER_LEAD = "partner_lead", "Took a colleague's place, named by their partner lead"
 
 
 class DietaryRequirement(models.TextChoices):
@@ -60,6 +61,7 @@ class EmailKind(models.TextChoices):
     BREAKOUT_PLACE = "breakout_place", "Place in a breakout"
     BREAKOUT_SWAP = "breakout_swap", "Moved to the breakout waited for"
     BREAKOUT_ALLOCATED = "breakout_allocated", "Breakout places allocated"
+    SUBSTITUTED = "substituted", "Place passed to a colleague"
 
 
 class BreakoutAllocation(models.TextChoices):

@@ -290,6 +290,13 @@ def notify_breakout_swap(*, choice, given_up) -> None:
     _queue("breakout_swap", choice.delegate_id, choice.pk, given_up.pk)
 
 
+def notify_substituted(*, delegate: Delegate) -> None:
+    """The delegate's place has passed to a colleague (registration.services.
+    substitute_delegate): built from the replaced registration, which keeps their name
+    and address."""
+    _queue("substituted", delegate.pk)
+
+
 def notify_breakout_allocated(*, delegate_pk: int) -> None:
     """Ranked preferences: the places the allocation gave, and why, in plain words."""
     _queue("breakout_allocated", delegate_pk)

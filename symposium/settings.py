@@ -360,6 +360,8 @@ RATE_LIMITS = {
     "register": {"ip": "30/10m", "email": "5/h"},
     "resend-link": {"ip": "10/10m", "email": "3/h"},
     "manage": {"ip": "60/m"},
+    # A partner lead's pages (registration.partner_views): the link is the key.
+    "partner-lead": {"ip": "60/m"},
     # Admin sign-in attempts (all usernames) per address: an office of organisers signs
     # in well under this; a password sprayer gets a few guesses a minute.
     "login": {"ip": "30/10m"},

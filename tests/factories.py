@@ -224,3 +224,30 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Partner organisation {n}")
     sector = Sector.VCSE
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Affiliation"
+
+    delegate = factory.SubFactory(DelegateFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    matched_by = "name"
+
+
+class PartnerLeadFactory(factory.django.DjangoModelFactory):
+    """A lead for an organisation (pass network=… and organisation=None for a network's)."""
+
+    class Meta:
+        model = "partners.PartnerLead"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Partner lead {n}")
+    email = factory.Sequence(lambda n: f"lead{n}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory)
+    network = None
+
+    @factory.post_generation
+    def events(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.events.add(*extracted)

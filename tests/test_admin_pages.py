@@ -5,16 +5,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from partners.models import PartnerLead
 from tests.breakouts.test_admin import MAKERS as BREAKOUT_MAKERS
 from tests.console.test_admin import ADDABLE as SYMPOSIUM_ADDABLE
 from tests.console.test_admin import MAKERS as SYMPOSIUM_MAKERS
 from tests.helpers import admin_url
+from tests.partners.test_lead_admin import MAKERS as PARTNER_LEAD_MAKERS
 from tests.speakers.test_admin import MAKERS as SPEAKER_MAKERS
 
 pytestmark = pytest.mark.django_db
 
-MAKERS = SYMPOSIUM_MAKERS | SPEAKER_MAKERS | BREAKOUT_MAKERS
-ADDABLE = [*SYMPOSIUM_ADDABLE, *SPEAKER_MAKERS, *BREAKOUT_MAKERS]
+MAKERS = SYMPOSIUM_MAKERS | SPEAKER_MAKERS | BREAKOUT_MAKERS | PARTNER_LEAD_MAKERS
+ADDABLE = [*SYMPOSIUM_ADDABLE, *SPEAKER_MAKERS, *BREAKOUT_MAKERS, PartnerLead]
 by_name = {"ids": lambda model: model._meta.label}
 
 

@@ -11,8 +11,9 @@ import logging
 import re
 
 # Everything after /manage/ up to the next slash, quote, space or query: the token, or
-# an attacker's guess at one (worth no more in the logs).
-MANAGE_TOKEN = re.compile(r"(/manage/)[^/\s?#\"'<>]+")
+# an attacker's guess at one (worth no more in the logs). Likewise a partner lead's
+# link (/events/<slug>/partners/<token>/, partners.tokens), which opens their people.
+MANAGE_TOKEN = re.compile(r"(/manage/|/events/[^/\s?#\"'<>]+/partners/)[^/\s?#\"'<>]+")
 REDACTED = r"\1[redacted]"
 _formatter = logging.Formatter()
 

@@ -1,0 +1,37 @@
+"""The email that gives a partner lead their link. Built by a worker
+(partners.tasks.email_lead_link), never in a request."""
+
+from django.conf import settings
+from django.core.validators import validate_email
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from partners.models import PartnerLead
+from partners.tokens import make_lead_token
+from symposium import mail_identity, outbox
+from symposium.models import Event
+from symposium.text import one_line
+
+
+def lead_url(*, lead: PartnerLead, event: Event) -> str:
+    path = reverse(
+        "registration:partner-lead",
+        kwargs={"event_slug": event.slug, "token": make_lead_token(lead)},
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def build_lead_link(*, lead: PartnerLead, event: Event) -> outbox.HtmlEmail:
+    validate_email(lead.email)  # Nothing a mail header cannot carry.
+    context = {"lead": lead, "event": event, "lead_url": lead_url(lead=lead, event=event)}
+    message = outbox.HtmlEmail(
+        subject=f"Your link to your people at {one_line(event.name)}",
+        body=render_to_string("partners/emails/lead_link.txt", context),
+        to=[lead.email],
+        reply_to=[event.contact_email] if event.contact_email else None,
+        headers=mail_identity.headers(),
+    )
+    message.attach_alternative(
+        render_to_string("partners/emails/lead_link.html", context), "text/html"
+    )
+    return message
