@@ -178,10 +178,15 @@ class QuotaUse:
 
 
 def quota_usage(event: Event) -> list[QuotaUse]:
-    """Every quota of the event, with its use: one query whatever the number of quotas
-    or registrations."""
+    """Every quota of the event, with its use (partners first, then networks, then
+    sectors): one query whatever the number of quotas or registrations."""
+    return quota_usage_of(events=[event.pk])[event.pk]
+
+
+def quota_usage_of(*, events) -> dict[int, list[QuotaUse]]:
+    """{event pk: its quotas' use} for these events (pks), in one query."""
     quotas = (
-        SeatQuota.objects.filter(event=event)
+        SeatQuota.objects.filter(event__in=events)
         .select_related("organisation", "network")
         .annotate(
             confirmed=Count(
@@ -193,7 +198,7 @@ def quota_usage(event: Event) -> list[QuotaUse]:
         )
         .order_by("organisation__name", "network__name", "sector", "pk")
     )
-    used = []
+    used = {pk: [] for pk in events}
     for quota in quotas:
         if quota.organisation_id:
             kind, holder = "Partner", quota.organisation.name
@@ -201,7 +206,7 @@ def quota_usage(event: Event) -> list[QuotaUse]:
             kind, holder = "Network", quota.network.name
         else:
             kind, holder = "Sector", quota.get_sector_display()
-        used.append(
+        used.setdefault(quota.event_id, []).append(
             QuotaUse(
                 quota=quota,
                 kind=kind,
@@ -213,4 +218,7 @@ def quota_usage(event: Event) -> list[QuotaUse]:
             )
         )
     kinds = {"Partner": 0, "Network": 1, "Sector": 2}
-    return sorted(used, key=lambda use: (kinds[use.kind], use.holder.casefold()))
+    return {
+        pk: sorted(uses, key=lambda use: (kinds[use.kind], use.holder.casefold()))
+        for pk, uses in used.items()
+    }

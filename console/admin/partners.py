@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 
+from console.rules import plural
 from partners import services
 from partners.models import (
     Network,
@@ -8,7 +10,10 @@ from partners.models import (
     OrganisationMerge,
     PartnerLead,
     PartnerLeadAction,
+    SeatQuota,
 )
+from registration import services as registration_services
+from symposium.enums import RegistrationStatus
 
 
 @admin.register(Network)
@@ -123,3 +128,102 @@ class PartnerLeadActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReleasedFilter(admin.SimpleListFilter):
+    title = "released"
+    parameter_name = "released"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not yet: seats kept"), ("yes", "Released")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(released_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(SeatQuota)
+class SeatQuotaAdmin(admin.ModelAdmin):
+    """Seats of an event kept for a partner, a network or a sector until their release
+    date (partners.quotas); filtered by event from the dashboard's card."""
+
+    list_display = [
+        "holder",
+        "event",
+        "seats",
+        "taken",
+        "waitlisted",
+        "free",
+        "release_at",
+        "released_at",
+    ]
+    list_filter = ["event", ReleasedFilter]
+    list_select_related = ["event", "organisation", "network"]
+    fields = [
+        "event",
+        "organisation",
+        "network",
+        "sector",
+        "seats",
+        "release_at",
+        "release_warned_at",
+        "released_at",
+    ]
+    readonly_fields = ["release_warned_at", "released_at"]
+    autocomplete_fields = ["organisation"]
+
+    def get_queryset(self, request):
+        delegates = "places__delegate__status"
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                taken_count=Count("places", filter=Q(**{delegates: RegistrationStatus.CONFIRMED})),
+                waitlisted_count=Count(
+                    "places", filter=Q(**{delegates: RegistrationStatus.WAITLISTED})
+                ),
+            )
+        )
+
+    @admin.display(description="For")
+    def holder(self, quota):
+        return quota.organisation or quota.network or quota.get_sector_display()
+
+    @admin.display(description="Taken", ordering="taken_count")
+    def taken(self, quota):
+        return quota.taken_count
+
+    @admin.display(description="Waitlisted", ordering="waitlisted_count")
+    def waitlisted(self, quota):
+        return quota.waitlisted_count
+
+    @admin.display(description="Still kept")
+    def free(self, quota):
+        return 0 if quota.released_at else max(quota.seats - quota.taken_count, 0)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._fill_freed_seats(request, obj.event)
+
+    def delete_model(self, request, obj):
+        event = obj.event
+        super().delete_model(request, obj)
+        self._fill_freed_seats(request, event)
+
+    def delete_queryset(self, request, queryset):
+        events = {quota.event for quota in queryset.select_related("event")}
+        super().delete_queryset(request, queryset)
+        for event in events:
+            self._fill_freed_seats(request, event)
+
+    def _fill_freed_seats(self, request, event):
+        """Fewer seats kept (a quota made smaller or deleted): the general seats that
+        frees go to the waitlist, in order."""
+        promoted = registration_services.promote_from_event_waitlist(event=event)
+        if promoted:
+            self.message_user(
+                request,
+                f"{plural(len(promoted), 'delegate')} promoted from the waitlist and emailed.",
+                messages.SUCCESS,
+            )
