@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import QuotaPlace, SeatQuota
@@ -19,6 +20,7 @@ from registration import tasks as registration_tasks
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
 from tests.background import run_background_jobs
+from tests.console.test_exports import download, read_csv
 from tests.factories import (
     DelegateFactory,
     EventFactory,
@@ -26,6 +28,7 @@ from tests.factories import (
     OrganisationFactory,
     PartnerLeadFactory,
 )
+from tests.helpers import admin_url, staff_user
 
 pytestmark = pytest.mark.postgres
 
@@ -423,3 +426,107 @@ def test_200_at_once_for_a_quotas_last_3_seats_confirm_exactly_3():
     assert through_quota.filter(status=CONFIRMED).count() == 10
     assert through_quota.filter(status=WAITLISTED).count() == threads - 3
     assert delegates.filter(quota_place__isnull=True, status=CONFIRMED).count() == 50
+
+
+# The console ------------------------------------------------------------------------------
+
+
+def make_quota():
+    event = EventFactory(delegate_capacity=20)
+    return quota(event, 5, organisation=OrganisationFactory())
+
+
+MAKERS = {SeatQuota: make_quota}
+
+
+@pytest.mark.django_db
+def test_organisers_see_each_quotas_use_in_the_admin_and_on_the_dashboard(organiser_client):
+    kept = make_quota()
+    event, medway = kept.event, kept.organisation.name
+    quota(event, 3, sector=Sector.POLICE, release_in=-dt.timedelta(hours=1))
+    services.release_quotas()
+    register(event, kept.organisation)
+    register(event, kept.organisation)
+
+    listed = organiser_client.get(
+        admin_url(SeatQuota, "changelist"), {"event__id__exact": event.pk}
+    )
+    dashboard = organiser_client.get(reverse("admin:index"))
+
+    rows = {
+        str(q.organisation or q.get_sector_display()): q for q in listed.context["cl"].result_list
+    }
+    assert (rows[medway].taken_count, rows["Police"].taken_count) == (2, 0)
+    assert medway in listed.content.decode()
+    [card] = dashboard.context["event_cards"]
+    assert [(u.holder, u.confirmed, u.seats, u.free) for u in card.quotas] == [
+        (medway, 2, 5, 3),
+        ("Police", 0, 3, 0),
+    ]
+    html = dashboard.content.decode()
+    assert "Seats kept for partners" in html
+    assert "2 / 5" in html
+
+
+@pytest.mark.django_db
+def test_a_quota_made_smaller_in_the_admin_gives_the_seats_freed_to_the_waitlist(
+    organiser_client,
+):
+    event = EventFactory(delegate_capacity=3)
+    kept = quota(event, 3, organisation=OrganisationFactory(name="Medway Council"))
+    waiting = register(event)
+    assert waiting.status == WAITLISTED
+
+    response = organiser_client.post(
+        admin_url(SeatQuota, "change", kept.pk),
+        {
+            "event": event.pk,
+            "organisation": kept.organisation_id,
+            "network": "",
+            "sector": "",
+            "seats": 2,
+            "release_at_0": timezone.localtime(kept.release_at).strftime("%Y-%m-%d"),
+            "release_at_1": timezone.localtime(kept.release_at).strftime("%H:%M:%S"),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert status(waiting) == CONFIRMED
+
+
+@pytest.mark.django_db
+def test_a_quota_for_two_holders_is_refused_by_the_admin_form(organiser_client):
+    event = EventFactory()
+    response = organiser_client.post(
+        admin_url(SeatQuota, "add"),
+        {
+            "event": event.pk,
+            "organisation": OrganisationFactory().pk,
+            "network": NetworkFactory().pk,
+            "sector": "",
+            "seats": 2,
+            "release_at_0": "2030-01-01",
+            "release_at_1": "09:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A quota is for one organisation, one network or one sector." in response.text
+    assert not SeatQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_attendee_export_names_each_delegates_quota(client):
+    kept = make_quota()
+    event = kept.event
+    quota(event, 3, sector=Sector.POLICE)
+    medway = kept.organisation.name
+    register(event, kept.organisation)
+    register(event, sector=Sector.POLICE)
+    register(event)
+    client.force_login(staff_user(groups=["Event staff"]))
+
+    rows = read_csv(download(client, event))
+
+    column = rows[0].index("Seat quota")
+    assert sorted(row[column] for row in rows[1:]) == sorted(["", medway, "Police"])
