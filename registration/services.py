@@ -782,8 +782,8 @@ def substitute_delegate(
     and a cancelled registration of the colleague's address, reused as registering
     again does) in pk order, then the replaced delegate's sessions; creates or
     reactivates the colleague's Delegate; moves the BreakoutChoice and
-    BreakoutPreference rows to it; deletes the replaced delegate's needs (theirs, not
-    the colleague's); copies the Affiliation; emails the colleague their confirmation
+    BreakoutPreference rows and the QuotaPlace to it; deletes the replaced delegate's
+    needs (theirs, not the colleague's); copies the Affiliation; emails the colleague their confirmation
     with their manage link, and the replaced delegate that their place has passed.
     Raises ValidationError, by field, for bad details or an address already registered
     for the event, or for a cancelled registration.
@@ -838,6 +838,10 @@ def substitute_delegate(
         BreakoutPreference.objects.filter(delegate=colleague).delete()
         BreakoutChoice.objects.filter(delegate=replaced).update(delegate=colleague)
         BreakoutPreference.objects.filter(delegate=replaced).update(delegate=colleague)
+        # The seat stays in the quota it counts against (a reused registration's own
+        # record of one, from before it was cancelled, is gone).
+        QuotaPlace.objects.filter(delegate=colleague).delete()
+        QuotaPlace.objects.filter(delegate=replaced).update(delegate=colleague)
         DelegateNeeds.objects.filter(delegate=replaced).delete()
         replaced.status, replaced.cancelled_at = RegistrationStatus.CANCELLED, now
         replaced.access_key = new_access_key()

@@ -29,6 +29,7 @@ from tests.factories import (
     PartnerLeadFactory,
 )
 from tests.helpers import admin_url, staff_user
+from tests.partners.test_leads import lead_url
 
 pytestmark = pytest.mark.postgres
 
@@ -530,3 +531,45 @@ def test_the_attendee_export_names_each_delegates_quota(client):
 
     column = rows[0].index("Seat quota")
     assert sorted(row[column] for row in rows[1:]) == sorted(["", medway, "Police"])
+
+
+@pytest.mark.django_db
+def test_a_place_passed_to_a_colleague_stays_in_its_quota():
+    event = EventFactory(delegate_capacity=3)
+    medway = OrganisationFactory(name="Medway Council")
+    kept = quota(event, 2, organisation=medway)
+    leaving = register(event, medway)
+    register(event, medway)
+    register(event)
+
+    colleague = services.substitute_delegate(
+        delegate=leaving, first_name="Cole", last_name="League", email="cole@medway.gov.uk"
+    )
+
+    assert quota_of(colleague) == kept
+    assert status(colleague) == CONFIRMED
+    # The quota is still full: no general seat appeared from the substitution.
+    assert register(event).status == WAITLISTED
+
+
+@pytest.mark.django_db
+def test_a_partner_lead_sees_their_quotas_use_and_no_one_elses(client):
+    event = EventFactory(delegate_capacity=20)
+    medway, swale = OrganisationFactory(name="Medway Council"), OrganisationFactory()
+    kept = quota(event, 5, organisation=medway)
+    kept.release_at = dt.datetime(2030, 3, 2, 9, 30, tzinfo=dt.UTC)
+    kept.save()
+    quota(event, 4, organisation=swale)
+    lead = PartnerLeadFactory(organisation=medway, events=[event])
+    other = PartnerLeadFactory(organisation=OrganisationFactory(), events=[event])
+    register(event, medway)
+    register(event, swale)
+
+    page = client.get(lead_url(lead, event)).content.decode()
+    elsewhere = client.get(lead_url(other, event)).content.decode()
+
+    assert (
+        "5 places kept for Medway Council until 2 March 2030 at 09:30: 1 taken, 4 still free."
+        in page
+    )
+    assert 'id="quota-use"' not in elsewhere
