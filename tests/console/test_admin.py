@@ -154,6 +154,14 @@ def allocation_permissions(group):
     return {("breakouts", codename) for codename in migration.GROUPS[group]}
 
 
+PARTNER_LEADS = {
+    ("partners", codename)
+    for codename in importlib.import_module(
+        "partners.migrations.0003_organisers_manage_partner_leads"
+    ).WANTED
+}
+
+
 def test_organisers_group_has_exactly_its_permissions(db):
     codenames = set(
         Group.objects.get(name="Organisers").permissions.values_list(
@@ -162,7 +170,8 @@ def test_organisers_group_has_exactly_its_permissions(db):
     )
 
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
-    # own migrations, accounts for event staff by symposium's staff accounts migration.
+    # own migrations, accounts for event staff by symposium's staff accounts migration,
+    # partner leads (and reading their audit) by the partners app's.
     assert (
         codenames
         == set(groups_migration.organiser_permissions())
@@ -170,8 +179,9 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | {("mailings", "email_delegates")}
         | CHECK_IN
         | STAFF_ACCOUNTS
+        | PARTNER_LEADS
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -220,10 +230,11 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
 
     assert again == before
     assert reversed_names == []
-    # Emailing delegates and checking in are granted by the mailings and checkin apps'
-    # own migrations, not redone here.
+    # Emailing delegates, checking in and partner leads are granted by the mailings,
+    # checkin and partners apps' own migrations, not redone here.
+    own_migrations = ("mailings", "checkin", "partners")
     assert redone == {
-        name: {perm for perm in perms if perm.content_type.app_label not in ("mailings", "checkin")}
+        name: {perm for perm in perms if perm.content_type.app_label not in own_migrations}
         for name, perms in before.items()
     }
     assert Permission.objects.count() == permission_count
