@@ -160,6 +160,12 @@ PARTNER_LEADS = {
         "partners.migrations.0003_organisers_manage_partner_leads"
     ).WANTED
 }
+SEAT_QUOTAS = {
+    ("partners", codename)
+    for codename in importlib.import_module(
+        "partners.migrations.0006_organisers_manage_seat_quotas"
+    ).WANTED
+}
 
 
 def test_organisers_group_has_exactly_its_permissions(db):
@@ -171,7 +177,7 @@ def test_organisers_group_has_exactly_its_permissions(db):
 
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
     # own migrations, accounts for event staff by symposium's staff accounts migration,
-    # partner leads (and reading their audit) by the partners app's.
+    # partner leads (and reading their audit) and seat quotas by the partners app's.
     assert (
         codenames
         == set(groups_migration.organiser_permissions())
@@ -180,8 +186,9 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | CHECK_IN
         | STAFF_ACCOUNTS
         | PARTNER_LEADS
+        | SEAT_QUOTAS
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4
     assert ("symposium", "change_exportrecord") not in codenames
 
 
