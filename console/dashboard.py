@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from breakouts.models import BreakoutSession
 from breakouts.selectors import sessions_with_places
+from partners.quotas import quota_usage_of
 from symposium import teams
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event
@@ -44,6 +45,7 @@ def events_with_numbers(events=None):
 class EventCard:
     event: Event
     sessions: list = field(default_factory=list)
+    quotas: list = field(default_factory=list)  # partners.quotas.QuotaUse
     show_needs: bool = False
 
     @property
@@ -60,8 +62,8 @@ class EventCard:
 
 
 def event_cards(*, user, today: dt.date | None = None) -> list[EventCard]:
-    """One card per event the user may see (their teams' events): two queries whatever
-    the number of events and sessions."""
+    """One card per event the user may see (their teams' events): three queries
+    whatever the number of events, sessions and seat quotas."""
     if not user.has_perm("symposium.view_event"):
         return []
     cards = {
@@ -77,6 +79,8 @@ def event_cards(*, user, today: dt.date | None = None) -> list[EventCard]:
     )
     for session in sessions:
         cards[session.theme.event_id].sessions.append(session)
+    for pk, uses in quota_usage_of(events=list(cards)).items():
+        cards[pk].quotas = uses
     return in_dashboard_order(list(cards.values()), today=today or timezone.localdate())
 
 

@@ -418,3 +418,18 @@ class PersonalInvitation(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class QuotaPlace(models.Model):
+    """A registration that counts against a quota: written, under the event's lock,
+    when the quota was unreleased as the place was decided (registration.services).
+    Kept after the release, as the record of who came through it; only unreleased
+    quotas hold seats (partners.quotas)."""
+
+    delegate = models.OneToOneField(
+        "symposium.Delegate", on_delete=models.CASCADE, related_name="quota_place"
+    )
+    quota = models.ForeignKey(SeatQuota, on_delete=models.CASCADE, related_name="places")
+
+    def __str__(self):
+        return f"{self.delegate} through {self.quota}"

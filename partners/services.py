@@ -2,12 +2,15 @@
 affiliating delegates with it, and merging duplicates without losing history. Called by
 registration, the console and imports alike."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from partners.models import (
     Affiliation,
@@ -19,6 +22,7 @@ from partners.models import (
     OrganisationMerge,
     PartnerLead,
     PartnerLeadAction,
+    SeatQuota,
 )
 from partners.names import name_key
 from symposium import background
@@ -312,3 +316,47 @@ def import_directory(*, rows: Iterable) -> ImportResult:
         if row.networks:
             organisation.networks.add(*(networks[name.casefold()] for name in row.networks))
     return ImportResult(created=created, updated=updated, skipped=skipped)
+
+
+# Seat quotas ----------------------------------------------------------------------------
+
+
+def quota_leads(quota: SeatQuota):
+    """The partner leads a quota's warning goes to: its organisation's or network's (a
+    sector's quota has none)."""
+    if quota.organisation_id:
+        return PartnerLead.objects.filter(organisation=quota.organisation_id)
+    if quota.network_id:
+        return PartnerLead.objects.filter(network=quota.network_id)
+    return PartnerLead.objects.none()
+
+
+def warn_quota_releases(*, now: dt.datetime | None = None) -> list[SeatQuota]:
+    """Email the partner leads of every quota whose seats return to the general pool
+    within `settings.QUOTA_RELEASE_WARNING_DAYS`, once per quota however often this
+    runs: a conditional UPDATE of `release_warned_at` decides who sends it. The emails
+    are built and sent by a worker (partners.tasks.email_quota_warning), queued in the
+    same transaction. Returns the quotas warned about.
+
+    Side effects: sets release_warned_at; one task per lead."""
+    from partners import tasks
+
+    now = now or timezone.now()
+    soon = now + dt.timedelta(days=settings.QUOTA_RELEASE_WARNING_DAYS)
+    due = SeatQuota.objects.filter(
+        released_at__isnull=True,
+        release_warned_at__isnull=True,
+        release_at__gt=now,
+        release_at__lte=soon,
+    )
+    warned = []
+    for quota in due.order_by("release_at", "pk"):
+        with transaction.atomic():
+            if not SeatQuota.objects.filter(pk=quota.pk, release_warned_at__isnull=True).update(
+                release_warned_at=now
+            ):
+                continue  # Another run warned them meanwhile.
+            for lead_pk in quota_leads(quota).values_list("pk", flat=True):
+                background.defer(tasks.email_quota_warning, lead_pk=lead_pk, quota_pk=quota.pk)
+            warned.append(quota)
+    return warned

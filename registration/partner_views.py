@@ -11,13 +11,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from breakouts.models import BreakoutChoice
+from partners.quotas import quota_usage
 from partners.selectors import lead_delegates
 from partners.tokens import InvalidLeadToken, lead_for_token
 from registration.forms import SubstituteForm
@@ -97,13 +101,32 @@ class LeadPageView(LeadMixin, TemplateView):
             **kwargs,
         )
 
-    def quota_use(self):
-        # QUOTAS (issue 23, part 2, built separately): the seats reserved for this
-        # lead's organisation or network at this event, how many are taken and until
-        # when they are held. Return them here (e.g. from a quotas selector) and
-        # templates/partners/lead.html shows them in its marked "Seats" section;
-        # None shows nothing.
-        return None
+    def quota_use(self) -> str | None:
+        """The seats kept for this lead's organisation or network at this event (a
+        seat quota), how many are taken, and until when they are kept; None: none."""
+        lead = self.lead
+        use = next(
+            (
+                use
+                for use in quota_usage(self.event)
+                if (use.quota.organisation_id, use.quota.network_id)
+                == (lead.organisation_id, lead.network_id)
+            ),
+            None,
+        )
+        if use is None:
+            return None
+        kept = f"{use.seats} place{pluralize(use.seats)} kept for {use.holder}"
+        taken = f"{use.confirmed} taken"
+        waiting = f", {use.waitlisted} on the waitlist" if use.waitlisted else ""
+        if use.released_at:
+            when = date_format(timezone.localtime(use.released_at), "j F Y")
+            return f"The {kept} returned to the general pool on {when} ({taken}{waiting})."
+        when = date_format(timezone.localtime(use.quota.release_at), "j F Y \\a\\t H:i")
+        return (
+            f"{kept[0].upper()}{kept[1:]} until {when}: {taken}, {use.free} still free"
+            f"{waiting}. Places not taken by then return to the general pool."
+        )
 
 
 class SubstituteView(LeadDelegateMixin, FormView):

@@ -22,8 +22,9 @@ from breakouts import allocation_services
 from breakouts import services as breakout_services
 from breakouts.models import BreakoutChoice, BreakoutPreference, BreakoutSession
 from partners import invitations as partner_invitations
+from partners import quotas as partner_quotas
 from partners import services as partner_services
-from partners.models import Invitation, MatchedBy, Organisation, SeatQuota
+from partners.models import Invitation, MatchedBy, Organisation, QuotaPlace, SeatQuota
 from partners.services import record_affiliation
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
@@ -238,8 +239,11 @@ def register_delegate(
     in the transaction (partners.invitations.use, which locks its row after the
     event's, and raises ValidationError when none is left or it has expired), and an
     invitation with an organisation sets the delegate's organisation and sector,
-    whatever was passed. `quota`: the seat quota the place comes from (the
-    invitation's), for the quota rules to come.
+    whatever was passed.
+    `quota`: the quota an invitation reserves. The place
+    counts against the first unreleased quota of the event among: `quota`, the
+    directory entry's, one of its networks', the sector's (partners.quotas), chosen
+    under the event's lock and recorded (QuotaPlace).
 
     With `added_by` (an organiser's account), the registration is recorded as added in
     the admin by them, with no privacy consent time: the person agreed to nothing here.
@@ -249,9 +253,10 @@ def register_delegate(
     delegate takes its name and sector and is affiliated with it. Without one, the
     organisation is kept as typed, for organisers to match.
 
-    Confirmed while the event has fewer confirmed delegates than its capacity,
-    otherwise waitlisted. A cancelled registration with the same email is replaced
-    by this one (new details, new access key, back of any queue).
+    Confirmed while the event has a free seat for them (a seat of their quota, or a
+    general one: neither a quota's nor taken), otherwise waitlisted. A cancelled
+    registration with the same email is replaced by this one (new details, new access
+    key, back of any queue).
 
     Side effects: locks the event row (then sessions); creates or reactivates the
     Delegate, its Affiliation (with `directory_entry`), DelegateNeeds (only when `needs`
@@ -272,6 +277,8 @@ def register_delegate(
     if invitation is not None and invitation.organisation_id is not None:
         directory_entry = invitation.organisation
         organisation, sector = directory_entry.name, directory_entry.sector
+    if invitation is not None and quota is None:
+        quota = invitation.quota
     outermost = not transaction.get_connection().in_atomic_block
     details = {
         "first_name": first_name,
@@ -296,6 +303,7 @@ def register_delegate(
                 added_by=added_by,
                 notify=notify,
                 directory_entry=directory_entry,
+                quota=quota,
             )
         except _AlreadyRegistered:
             pass  # Registered at this event before (perhaps cancelled): below, locked.
@@ -345,8 +353,27 @@ class _AlreadyRegistered(Exception):
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
+def _quota_choice(*, quota, partner, sector) -> dict:
+    """What `partners.quotas.choose_quota_sql` chooses from."""
+    return {
+        "quota_pk": getattr(quota, "pk", None),
+        "organisation_pk": getattr(partner, "pk", None),
+        "sector": partner.sector if partner is not None else sector,
+    }
+
+
 def _register_new(
-    *, event, details, needs, sessions, now, enforce_window, added_by, notify, directory_entry
+    *,
+    event,
+    details,
+    needs,
+    sessions,
+    now,
+    enforce_window,
+    added_by,
+    notify,
+    directory_entry,
+    quota,
 ) -> Registration:
     """Register an address new to the event, holding the event's lock only for the
     decision (a place or the waitlist) and the writes that depend on it.
@@ -392,7 +419,10 @@ def _register_new(
         if session_ids:
             page_cache.places_changed()
         opens_at, closes_at, delegate.status, delegate.created_at = _decide_place(
-            delegate=delegate, event=event, session_ids=session_ids
+            delegate=delegate,
+            event=event,
+            session_ids=session_ids,
+            choice=_quota_choice(quota=quota, partner=directory_entry, sector=details["sector"]),
         )
         window = registration_window(  # As it is now, locked.
             event=Event(registration_opens_at=opens_at, registration_closes_at=closes_at), now=now
@@ -403,10 +433,13 @@ def _register_new(
 
 
 def _decide_place(
-    *, delegate: Delegate, event: Event, session_ids: set[int]
+    *, delegate: Delegate, event: Event, session_ids: set[int], choice: dict
 ) -> tuple[dt.datetime, dt.datetime, str, dt.datetime]:
-    """Under the event's lock, in one round trip: confirm the (waitlisted, uncommitted)
-    delegate if the event has room, else leave them on the waitlist, from now; then
+    """Under the event's lock, in one round trip: record the quota their place counts
+    against, if any (`choice`: partners.quotas.choose_quota_sql); confirm the
+    (waitlisted, uncommitted) delegate if the event has a seat for them (a free seat of
+    their quota, or a general one: partners.quotas), else leave them on the waitlist,
+    from now; then
     their breakout choices (`breakouts.services.first_choices_statements`). Each
     statement sees what the one before it waited for: in READ COMMITTED every statement
     of the batch takes its own snapshot, after the locks taken before it. Returns the
@@ -415,25 +448,19 @@ def _decide_place(
     the transaction began earlier, and this process's clock is read before the batch
     is sent): the order of times on the waitlist is the order of the decisions. The
     lock is released by the caller's commit."""
-    table = Delegate._meta.db_table
     event_table = Event._meta.db_table
+    quota_sql, quota_params = partner_quotas.choose_quota_sql(
+        delegate_pk=delegate.pk, event_pk=event.pk, **choice
+    )
+    decision_sql, decision_params = partner_quotas.decision_sql(
+        delegate_pk=delegate.pk, event_pk=event.pk
+    )
     sql = (
         # Table names from the models; every value a parameter.
         f"SELECT registration_opens_at, registration_closes_at FROM {event_table} "  # noqa: S608
-        "WHERE id = %s FOR UPDATE; "
-        f"UPDATE {table} SET status = CASE WHEN (SELECT count(*) FROM {table} WHERE "
-        f"event_id = %s AND status = %s) < (SELECT delegate_capacity FROM {event_table} "
-        "WHERE id = %s) THEN %s ELSE status END, created_at = clock_timestamp(), "
-        "updated_at = clock_timestamp() WHERE id = %s RETURNING status, created_at"
+        f"WHERE id = %s FOR UPDATE; {quota_sql}; {decision_sql}"
     )
-    params = [
-        event.pk,
-        event.pk,
-        RegistrationStatus.CONFIRMED,
-        event.pk,
-        RegistrationStatus.CONFIRMED,
-        delegate.pk,
-    ]
+    params = [event.pk, *quota_params, *decision_params]
     if session_ids:
         choices_sql, choices_params = breakout_services.first_choices_statements(
             delegate_pk=delegate.pk, event_pk=event.pk, session_ids=session_ids
@@ -442,6 +469,7 @@ def _decide_place(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         opens_at, closes_at = cursor.fetchone()
+        cursor.nextset()  # The quota's place.
         cursor.nextset()
         status, decided_at = cursor.fetchone()
         if session_ids:
@@ -479,7 +507,7 @@ def _register(
         window = registration_window(event=event, now=now)  # As it is now, locked.
         if enforce_window and window != Window.OPEN:
             raise RegistrationClosed(window)
-        confirmed, existing_pk = _places_and_registration(event=event, email=email)
+        _, existing_pk = _places_and_registration(event=event, email=email)
         existing = existing_pk and Delegate.objects.select_for_update().get(pk=existing_pk)
         if existing and existing.status != RegistrationStatus.CANCELLED:
             emailed = notify and email_manage_link(delegate=existing, now=now)
@@ -496,11 +524,8 @@ def _register(
         )
         if directory_entry is not None:
             delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
-        delegate.status = (
-            RegistrationStatus.WAITLISTED
-            if confirmed >= event.delegate_capacity
-            else RegistrationStatus.CONFIRMED
-        )
+        # Decided below, once saved (`_decide_place`, as for a new address).
+        delegate.status = RegistrationStatus.WAITLISTED
         delegate.cancelled_at = None
         if added_by is None:
             delegate.privacy_consent_at = now
@@ -531,11 +556,17 @@ def _register(
             emailed = notify and email_manage_link(delegate=existing, now=now)
             return Registration(delegate=existing, created=False, link_emailed=emailed)
         if existing:
-            # A fresh registration: the back of the event's waitlist, if it joins one.
-            Delegate.objects.filter(pk=delegate.pk).update(created_at=now)
+            # A fresh registration: its own quota, if any, chosen afresh below.
+            QuotaPlace.objects.filter(delegate=delegate).delete()
         if invitation is not None:  # Its row locked after the event's; raises if used up.
             partner_invitations.use(invitation=invitation, delegate=delegate, now=now)
-        # QUOTA (partners.quotas, to come): the place is taken from `quota` here.
+        # The back of the event's waitlist, if it joins one (the decision's time).
+        _, _, delegate.status, delegate.created_at = _decide_place(
+            delegate=delegate,
+            event=event,
+            session_ids=set(),
+            choice=_quota_choice(quota=quota, partner=directory_entry, sector=sector),
+        )
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
         record_affiliation(
             delegate=delegate,
@@ -644,15 +675,16 @@ def update_registration(
     return delegate
 
 
-def _promote_event_waitlist(*, event: Event, free: int) -> list[Delegate]:
-    """Give `free` event places to the front of the event's waitlist. The caller holds
-    the event lock and has locked the sessions these delegates chose."""
-    if free <= 0:
+def _promote_event_waitlist(*, event: Event, chosen: Sequence[int]) -> list[Delegate]:
+    """Give event places to the `chosen` waitlisted delegates (`_waitlist_front`). The
+    caller holds the event lock and has locked these delegates, then the sessions they
+    chose."""
+    if not chosen:
         return []
     promoted = list(
         Delegate.objects.select_for_update()
-        .filter(event=event, status=RegistrationStatus.WAITLISTED)
-        .order_by("created_at", "pk")[:free]
+        .filter(pk__in=chosen, status=RegistrationStatus.WAITLISTED)
+        .order_by("created_at", "pk")
     )
     for delegate in promoted:
         delegate.status = RegistrationStatus.CONFIRMED
@@ -662,18 +694,22 @@ def _promote_event_waitlist(*, event: Event, free: int) -> list[Delegate]:
     return promoted
 
 
-def _waitlist_sessions(*, event: Event, count: int, leaving: Delegate | None = None) -> list[int]:
-    """Sessions chosen by the first `count` delegates on the event's waitlist (not
-    counting one `leaving` it), locking those delegates: they are locked before any
-    session, as the lock order says."""
-    if count <= 0:
-        return []
-    front = (
-        Delegate.objects.select_for_update()
-        .filter(event=event, status=RegistrationStatus.WAITLISTED)
-        .exclude(pk=getattr(leaving, "pk", None))
-        .order_by("created_at", "pk")[:count]
+def _waitlist_front(*, event: Event, confirmed: int, leaving: Delegate | None = None) -> list[int]:
+    """The waitlisted delegates the event's free seats go to, given `confirmed`
+    delegates (not counting one `leaving`): in waitlist order, a seat freed in a quota
+    to that quota's first, a general seat to the first of all
+    (partners.quotas.to_promote). The caller holds the event's lock."""
+    return partner_quotas.to_promote(
+        event=event, capacity=event.delegate_capacity, confirmed=confirmed, leaving=leaving
     )
+
+
+def _waitlist_sessions(*, chosen: Sequence[int]) -> list[int]:
+    """Sessions chosen by the `chosen` waitlisted delegates, locking those delegates:
+    they are locked before any session, as the lock order says."""
+    if not chosen:
+        return []
+    front = Delegate.objects.select_for_update().filter(pk__in=chosen).order_by("created_at", "pk")
     front_ids = [delegate.pk for delegate in front]
     return list(
         BreakoutChoice.objects.filter(delegate_id__in=front_ids).values_list(
@@ -691,9 +727,40 @@ def promote_from_event_waitlist(*, event: Event) -> list[Delegate]:
     """
     with transaction.atomic():
         event = _lock_event(event)
-        free = event.delegate_capacity - Delegate.objects.filter(event=event).confirmed().count()
-        breakout_services.lock_sessions(session_ids=_waitlist_sessions(event=event, count=free))
-        return _promote_event_waitlist(event=event, free=free)
+        confirmed = Delegate.objects.filter(event=event).confirmed().count()
+        chosen = _waitlist_front(event=event, confirmed=confirmed)
+        breakout_services.lock_sessions(session_ids=_waitlist_sessions(chosen=chosen))
+        return _promote_event_waitlist(event=event, chosen=chosen)
+
+
+def release_quotas(*, now: dt.datetime | None = None) -> list[SeatQuota]:
+    """Release every quota whose release time has come: its unused seats return to the
+    general pool, its waitlist is the general waitlist's (where its delegates already
+    stand in time order), and the general waitlist's first take the seats freed.
+    Idempotent: a quota is released once (a conditional UPDATE under the event's
+    lock), whoever else runs this at the same moment. Returns the quotas released.
+
+    Side effects, per quota, in one transaction: locks the event, the delegates
+    promoted and their sessions; sets released_at; confirms those delegates and,
+    where there is room, their breakout choices; emails each of them.
+    """
+    now = now or timezone.now()
+    released = []
+    due = SeatQuota.objects.filter(released_at__isnull=True, release_at__lte=now)
+    for quota in due.select_related("event").order_by("release_at", "pk"):
+        with transaction.atomic():
+            event = _lock_event(quota.event)
+            if not SeatQuota.objects.filter(pk=quota.pk, released_at__isnull=True).update(
+                released_at=now
+            ):
+                continue  # Released meanwhile.
+            quota.released_at = now
+            released.append(quota)
+            confirmed = Delegate.objects.filter(event=event).confirmed().count()
+            chosen = _waitlist_front(event=event, confirmed=confirmed)
+            breakout_services.lock_sessions(session_ids=_waitlist_sessions(chosen=chosen))
+            _promote_event_waitlist(event=event, chosen=chosen)
+    return released
 
 
 def fill_breakout_session(*, session: BreakoutSession) -> list[BreakoutChoice]:
@@ -726,12 +793,12 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         confirmed = Delegate.objects.filter(event=event).confirmed().count()
         if delegate.status == RegistrationStatus.CONFIRMED:
             confirmed -= 1
-        free = event.delegate_capacity - confirmed
+        chosen = _waitlist_front(event=event, confirmed=confirmed, leaving=delegate)
         # Every session lock is taken at once, in pk order, before anything changes.
         breakout_services.lock_sessions(
             session_ids=[
                 *delegate.breakout_choices.values_list("session_id", flat=True),
-                *_waitlist_sessions(event=event, count=free, leaving=delegate),
+                *_waitlist_sessions(chosen=chosen),
             ]
         )
         promoted_choices = breakout_services.release_breakout_choices(delegate=delegate)
@@ -739,7 +806,7 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         delegate.status, delegate.cancelled_at = RegistrationStatus.CANCELLED, now
         delegate.save(update_fields=["status", "cancelled_at", "updated_at"])
         _notify_promoted_choices(promoted_choices)
-        _promote_event_waitlist(event=event, free=free)
+        _promote_event_waitlist(event=event, chosen=chosen)
         outbox.notify_cancelled(delegate=delegate)
     return delegate
 
@@ -772,9 +839,10 @@ def substitute_delegate(
     and a cancelled registration of the colleague's address, reused as registering
     again does) in pk order, then the replaced delegate's sessions; creates or
     reactivates the colleague's Delegate; moves the BreakoutChoice and
-    BreakoutPreference rows to it; deletes the replaced delegate's needs (theirs, not
-    the colleague's); copies the Affiliation; emails the colleague their confirmation
-    with their manage link, and the replaced delegate that their place has passed.
+    BreakoutPreference rows and the QuotaPlace to it; deletes the replaced delegate's
+    needs (theirs, not the colleague's); copies the Affiliation; emails the colleague
+    their confirmation with their manage link, and the replaced delegate that their
+    place has passed.
     Raises ValidationError, by field, for bad details or an address already registered
     for the event, or for a cancelled registration.
     """
@@ -828,6 +896,10 @@ def substitute_delegate(
         BreakoutPreference.objects.filter(delegate=colleague).delete()
         BreakoutChoice.objects.filter(delegate=replaced).update(delegate=colleague)
         BreakoutPreference.objects.filter(delegate=replaced).update(delegate=colleague)
+        # The seat stays in the quota it counts against (a reused registration's own
+        # record of one, from before it was cancelled, is gone).
+        QuotaPlace.objects.filter(delegate=colleague).delete()
+        QuotaPlace.objects.filter(delegate=replaced).update(delegate=colleague)
         DelegateNeeds.objects.filter(delegate=replaced).delete()
         replaced.status, replaced.cancelled_at = RegistrationStatus.CANCELLED, now
         replaced.access_key = new_access_key()

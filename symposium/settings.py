@@ -388,6 +388,10 @@ RATE_LIMITS = {
 # counted in the database (registration.services.email_manage_link).
 MANAGE_LINK_EMAILS_PER_HOUR = env_int("MANAGE_LINK_EMAILS_PER_HOUR", 3)
 
+# A seat quota's partner leads are emailed this many days before its unused seats
+# return to the general pool (partners.services.warn_quota_releases).
+QUOTA_RELEASE_WARNING_DAYS = env_int("QUOTA_RELEASE_WARNING_DAYS", 3)
+
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 # Every handler, Django's own included (redefined here), drops manage-link tokens from
 # what it writes (symposium.web.log_filters): the token in a URL opens a registration.

@@ -11,12 +11,13 @@ from tests.console.test_admin import ADDABLE as SYMPOSIUM_ADDABLE
 from tests.console.test_admin import MAKERS as SYMPOSIUM_MAKERS
 from tests.helpers import admin_url
 from tests.partners.test_lead_admin import MAKERS as PARTNER_LEAD_MAKERS
+from tests.partners.test_quotas import MAKERS as QUOTA_MAKERS
 from tests.speakers.test_admin import MAKERS as SPEAKER_MAKERS
 
 pytestmark = pytest.mark.django_db
 
-MAKERS = SYMPOSIUM_MAKERS | SPEAKER_MAKERS | BREAKOUT_MAKERS | PARTNER_LEAD_MAKERS
-ADDABLE = [*SYMPOSIUM_ADDABLE, *SPEAKER_MAKERS, *BREAKOUT_MAKERS, PartnerLead]
+MAKERS = SYMPOSIUM_MAKERS | SPEAKER_MAKERS | BREAKOUT_MAKERS | PARTNER_LEAD_MAKERS | QUOTA_MAKERS
+ADDABLE = [*SYMPOSIUM_ADDABLE, *SPEAKER_MAKERS, *BREAKOUT_MAKERS, PartnerLead, *QUOTA_MAKERS]
 by_name = {"ids": lambda model: model._meta.label}
 
 

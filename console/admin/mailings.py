@@ -239,7 +239,7 @@ class InvitationCopyInline(admin.TabularInline):
 
 
 @admin.register(InvitationRun)
-class InvitationRunAdmin(CanEmailDelegates, admin.ModelAdmin):
+class InvitationRunAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     """Each sending of personal invitations or reminders: started from the personal
     invitations' list (console.admin.partners), read here."""
 
@@ -261,7 +261,7 @@ class InvitationRunAdmin(CanEmailDelegates, admin.ModelAdmin):
 
 
 @admin.register(InvitationCopy)
-class InvitationCopyAdmin(CanEmailDelegates, admin.ModelAdmin):
+class InvitationCopyAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     list_display = ["invitation", "run", "status", "queued_at", "error"]
     list_filter = ["status"]
     list_select_related = ["invitation", "run"]

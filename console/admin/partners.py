@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from console.rules import plural
 from console.scoping import EventScopedAdmin
 from mailings import invitations as invitation_emails
 from mailings.enums import InvitationEmailKind
@@ -33,7 +34,9 @@ from partners.models import (
     SeatQuota,
 )
 from partners.selectors import to_match
-from symposium.enums import Sector
+from registration import services as registration_services
+from symposium import teams
+from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Event
 from symposium.validators import one_line
 
@@ -405,12 +408,25 @@ class PartnerLeadAdmin(admin.ModelAdmin):
 
     list_display = ["name", "email", "organisation", "network"]
     list_select_related = ["organisation", "network"]
-    list_filter = ["events"]
+    list_filter = [("events", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "organisation__name", "network__name"]
     fields = ["name", "email", "organisation", "network", "events"]
     filter_horizontal = ["events"]
     inlines = [LeadActionInline]
     actions = ["email_links", "revoke_links"]
+
+    def get_queryset(self, request):
+        """Leads for the user's events (teams), and leads not yet given an event."""
+        events = teams.events_for(request.user)
+        leads = super().get_queryset(request)
+        if teams.sees_all_events(request.user):
+            return leads
+        return leads.filter(Q(events__in=events) | Q(events=None)).distinct()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "events":
+            kwargs["queryset"] = teams.events_for(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.action(description="Email their link to the selected leads", permissions=["change"])
     def email_links(self, request, queryset):
@@ -436,7 +452,7 @@ class PartnerLeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerLeadAction)
-class PartnerLeadActionAdmin(admin.ModelAdmin):
+class PartnerLeadActionAdmin(EventScopedAdmin, admin.ModelAdmin):
     """The partner leads' audit: read only."""
 
     list_display = ["at", "lead", "action", "event", "details", "done_by"]
@@ -732,3 +748,102 @@ class PersonalInvitationAdmin(EventScopedAdmin, admin.ModelAdmin):
 
 
 PREVIEW_ROWS = 50
+
+
+class ReleasedFilter(admin.SimpleListFilter):
+    title = "released"
+    parameter_name = "released"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not yet: seats kept"), ("yes", "Released")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(released_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(SeatQuota)
+class SeatQuotaAdmin(EventScopedAdmin, admin.ModelAdmin):
+    """Seats of an event kept for a partner, a network or a sector until their release
+    date (partners.quotas); filtered by event from the dashboard's card."""
+
+    list_display = [
+        "holder",
+        "event",
+        "seats",
+        "taken",
+        "waitlisted",
+        "free",
+        "release_at",
+        "released_at",
+    ]
+    list_filter = ["event", ReleasedFilter]
+    list_select_related = ["event", "organisation", "network"]
+    fields = [
+        "event",
+        "organisation",
+        "network",
+        "sector",
+        "seats",
+        "release_at",
+        "release_warned_at",
+        "released_at",
+    ]
+    readonly_fields = ["release_warned_at", "released_at"]
+    autocomplete_fields = ["organisation"]
+
+    def get_queryset(self, request):
+        delegates = "places__delegate__status"
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                taken_count=Count("places", filter=Q(**{delegates: RegistrationStatus.CONFIRMED})),
+                waitlisted_count=Count(
+                    "places", filter=Q(**{delegates: RegistrationStatus.WAITLISTED})
+                ),
+            )
+        )
+
+    @admin.display(description="For")
+    def holder(self, quota):
+        return quota.organisation or quota.network or quota.get_sector_display()
+
+    @admin.display(description="Taken", ordering="taken_count")
+    def taken(self, quota):
+        return quota.taken_count
+
+    @admin.display(description="Waitlisted", ordering="waitlisted_count")
+    def waitlisted(self, quota):
+        return quota.waitlisted_count
+
+    @admin.display(description="Still kept")
+    def free(self, quota):
+        return 0 if quota.released_at else max(quota.seats - quota.taken_count, 0)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._fill_freed_seats(request, obj.event)
+
+    def delete_model(self, request, obj):
+        event = obj.event
+        super().delete_model(request, obj)
+        self._fill_freed_seats(request, event)
+
+    def delete_queryset(self, request, queryset):
+        events = {quota.event for quota in queryset.select_related("event")}
+        super().delete_queryset(request, queryset)
+        for event in events:
+            self._fill_freed_seats(request, event)
+
+    def _fill_freed_seats(self, request, event):
+        """Fewer seats kept (a quota made smaller or deleted): the general seats that
+        frees go to the waitlist, in order."""
+        promoted = registration_services.promote_from_event_waitlist(event=event)
+        if promoted:
+            self.message_user(
+                request,
+                f"{plural(len(promoted), 'delegate')} promoted from the waitlist and emailed.",
+                messages.SUCCESS,
+            )

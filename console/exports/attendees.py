@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -157,6 +158,7 @@ class AttendeeList(ListExporter):
             Column("Sector", 22),
             Column("Job title", 28),
             Column("Registration status", 18),
+            Column("Seat quota", 28),
             *[Column(round_title(item), 36) for item in self.rounds],
             *(needs if self.include_needs else []),
             Column("Registered at", 18),
@@ -174,6 +176,13 @@ class AttendeeList(ListExporter):
         ).order_by()
         delegates = self.delegates.order_by(*by_name()).prefetch_related(
             Prefetch("breakout_choices", queryset=choices)
+        )
+        # The quota their place counts against (partners.QuotaPlace): joined, no query.
+        quota = "quota_place__quota__"
+        delegates = delegates.annotate(
+            quota_for=Coalesce(
+                F(f"{quota}organisation__name"), F(f"{quota}network__name"), F(f"{quota}sector")
+            )
         )
         if self.with_check_ins:
             delegates = delegates.annotate(checked_in_at=checked_in_at())
@@ -219,6 +228,7 @@ class AttendeeList(ListExporter):
                 SECTOR_LABELS.get(delegate.sector, delegate.sector),
                 delegate.job_title,
                 STATUS_LABELS.get(delegate.status, delegate.status),
+                SECTOR_LABELS.get(delegate.quota_for, delegate.quota_for or ""),
                 *self._breakouts(delegate, themes),
                 *self._needs(delegate),
                 delegate.created_at,

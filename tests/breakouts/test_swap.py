@@ -251,7 +251,7 @@ def test_exports_and_sign_in_sheets_count_only_the_place_kept(swapping):
 
     assert sheets == {"Housing": [mover], "Best start": [sheets["Best start"][0]]}
     assert sheets["Best start"][0].email == "holder@example.org"
-    assert next(rows)[6] == "Housing (Confirmed)"
+    assert next(rows)[7] == "Housing (Confirmed)"
     assert breakout_services.places_taken(session=best_start) == 1
 
 

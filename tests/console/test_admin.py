@@ -175,6 +175,16 @@ PARTNER_LEADS = {
         "partners.migrations.0003_organisers_manage_partner_leads"
     ).WANTED
 }
+INVITATIONS = {
+    ("partners", codename)
+    for codename in importlib.import_module("partners.migrations.0004_organisers_invite").CODENAMES
+}
+SEAT_QUOTAS = {
+    ("partners", codename)
+    for codename in importlib.import_module(
+        "partners.migrations.0006_organisers_manage_seat_quotas"
+    ).WANTED
+}
 
 
 def partners_permissions(group):
@@ -193,14 +203,22 @@ def test_organisers_group_has_exactly_its_permissions(db):
 
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
     # own migrations, accounts for event staff by symposium's staff accounts migration,
-    # partner leads (and reading their audit) by the partners app's, the directory
-    # and teams by their own migrations.
-    assert codenames == set(groups_migration.organiser_permissions()) | allocation_permissions(
-        "Organisers"
-    ) | {
-        ("mailings", "email_delegates")
-    } | CHECK_IN | STAFF_ACCOUNTS | PARTNER_LEADS | TEAMS | partners_permissions("Organisers")
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2
+    # partner leads (and reading their audit) by the partners app's, seat quotas,
+    # the directory and teams by their own migrations.
+    assert (
+        codenames
+        == set(groups_migration.organiser_permissions())
+        | allocation_permissions("Organisers")
+        | {("mailings", "email_delegates")}
+        | CHECK_IN
+        | STAFF_ACCOUNTS
+        | PARTNER_LEADS
+        | TEAMS
+        | SEAT_QUOTAS
+        | INVITATIONS
+        | partners_permissions("Organisers")
+    )
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4
     assert ("symposium", "change_exportrecord") not in codenames
 
 

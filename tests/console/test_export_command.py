@@ -96,7 +96,7 @@ def test_command_writes_xlsx_file_with_filters(event, tmp_path):
         "Amy Ames",
         "Ben Bell",
     ]
-    assert sheet["H2"].value == "Halal"
+    assert sheet["I2"].value == "Halal"
     record = ExportRecord.objects.get()
     assert (record.file_format, record.row_count, record.exported_by) == ("xlsx", 2, None)
     assert record.filters == {

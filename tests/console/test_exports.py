@@ -29,7 +29,15 @@ from tests.factories import (
 from tests.helpers import staff_user
 
 LONDON = ZoneInfo("Europe/London")
-BASE_HEADER = ["Name", "Email", "Organisation", "Sector", "Job title", "Registration status"]
+BASE_HEADER = [
+    "Name",
+    "Email",
+    "Organisation",
+    "Sector",
+    "Job title",
+    "Registration status",
+    "Seat quota",
+]
 FORMULAS = ["=1+1", "+44 1227 000000", "-2", "@SUM(A1:A9)", "\tx", "\rx"]
 
 
@@ -198,21 +206,23 @@ def test_export_columns_show_each_round_with_session_and_status(staff_client, wo
         "Registered at",
     ]
     bob = next(row for row in rows if row[0] == "Bob Baker")
-    assert bob[:8] == [
+    assert bob[:9] == [
         "Bob Baker",
         bob[1],
         "NHS Kent and Medway",
         "NHS",
         "Public health officer",
         "Confirmed",
+        "",  # No seat quota.
         "Best start in life (Confirmed)",
         "Health and housing (On the waitlist)",
     ]
     carol = next(row for row in rows if row[0] == "Carol Cole")
-    assert carol[3:8] == [
+    assert carol[3:9] == [
         "Local council",
         "Public health officer",
         "On the waitlist",
+        "",
         "Health and housing (On the waitlist)",
         "",
     ]
@@ -274,9 +284,9 @@ def test_export_xlsx_has_bold_frozen_filtered_header_and_real_datetimes(staff_cl
     assert header == [*BASE_HEADER, "Round one (14:00)", "Round two (15:30)", "Registered at"]
     assert all(cell.font.b for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:I4"
+    assert sheet.auto_filter.ref == "A1:J4"
     assert sheet.column_dimensions["A"].width == 28
-    registered = sheet.cell(row=2, column=9)
+    registered = sheet.cell(row=2, column=10)
     assert registered.value == dt.datetime(2026, 1, 15, 17, 30)
     assert registered.is_date
     assert registered.number_format == "yyyy-mm-dd hh:mm"
@@ -353,8 +363,8 @@ def test_export_includes_needs_in_xlsx(staff_client, world):
     sheet = read_xlsx(download(staff_client, world.event, include_needs="on", file_format="xlsx"))
 
     assert [cell.value for cell in sheet[1]][-3:] == [*NEEDS_HEADER, "Registered at"]
-    assert sheet["I2"].value == "Other (please describe): No mushrooms"
-    assert sheet.auto_filter.ref == "A1:K4"
+    assert sheet["J2"].value == "Other (please describe): No mushrooms"
+    assert sheet.auto_filter.ref == "A1:L4"
 
 
 def test_export_ignores_needs_asked_by_user_without_needs_permission(client, world):
