@@ -23,10 +23,9 @@
     listbox.id = `${input.id}-listbox`;
     listbox.className = "picker-listbox";
     listbox.setAttribute("role", "listbox");
-    listbox.setAttribute("aria-label", "Organisations in our list of partners");
+    listbox.setAttribute("aria-label", "Matching partners");
     listbox.hidden = true;
     status.className = "visually-hidden";
-    status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
 
     input.setAttribute("role", "combobox");
