@@ -111,6 +111,10 @@ class SessionGridForm(forms.Form):
             )
         )
         self.rooms = list(Room.objects.filter(event=event).order_by("name"))
+        self.room_by_pk = {str(room.pk): room for room in self.rooms}
+        room_choices = [("", "Room…")] + [
+            (str(room.pk), f"{room.name} ({room.capacity})") for room in self.rooms
+        ]
         themes = list(Theme.objects.filter(event=event).order_by("number"))
         sessions = {
             (session.theme_id, session.agenda_item_id): session
@@ -146,16 +150,15 @@ class SessionGridForm(forms.Form):
                     error_messages={"min_value": CAPACITY_AT_LEAST_ONE},
                     widget=forms.NumberInput(attrs={"aria-label": f"{where}: capacity"}),
                 )
-                self.fields[f"{cell}-room"] = forms.ModelChoiceField(
-                    Room.objects.filter(event=event),
+                # The rooms read once above: no query per cell, shown or posted.
+                self.fields[f"{cell}-room"] = forms.TypedChoiceField(
+                    choices=room_choices,
+                    coerce=self.room_by_pk.get,
+                    empty_value=None,
                     required=False,
                     initial=session.room_id if session else None,
-                    empty_label="Room…",
                     widget=forms.Select(attrs={"aria-label": f"{where}: room"}),
                 )
-                self.fields[f"{cell}-room"].choices = [("", "Room…")] + [
-                    (room.pk, f"{room.name} ({room.capacity})") for room in self.rooms
-                ]
                 self.fields[f"{cell}-facilitator"] = forms.CharField(
                     max_length=200,
                     required=False,

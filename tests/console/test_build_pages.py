@@ -119,3 +119,16 @@ def test_speakers_page_offers_the_events_speakers_and_no_breaks(organiser_client
     assert [item.title for item in form.fields["agenda_item"].queryset] == ["Welcome"]
     page = response.content.decode()
     assert "Someone Elsewhere" not in page
+
+
+def test_the_grid_runs_a_fixed_number_of_queries(organiser_client, event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for number in (1, 2, 3, 4, 5):
+        ThemeFactory(event=event, number=number)
+        with CaptureQueriesContext(connection) as queries:
+            assert organiser_client.get(grid_url(event)).status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
