@@ -285,3 +285,99 @@ def delete_event(*, event: Event, today: dt.date | None = None) -> EventDeletion
         # Last, as erasure does: an email being queued for them meanwhile is then seen.
         queued_mail.forget(people=people)
     return deletion
+
+
+# Going live ------------------------------------------------------------------------
+
+
+def publish_event(*, event: Event) -> Event:
+    """Publish the event, unless the go-live checklist has a blocker: then a
+    ValidationError listing each. The checks run with the event's row locked, so a change
+    made meanwhile through the same lock cannot slip in between check and publish."""
+    from console import golive
+
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        found = golive.blockers(event)
+        if found:
+            raise ValidationError([issue.text for issue in found])
+        if not event.is_published:
+            event.is_published = True
+            event.save(update_fields=["is_published", "updated_at"])
+    return event
+
+
+def unpublish_event(*, event: Event) -> Event:
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.is_published:
+            event.is_published = False
+            event.save(update_fields=["is_published", "updated_at"])
+    return event
+
+
+# Building an event -----------------------------------------------------------------
+
+
+@dataclass
+class GridCell:
+    agenda_item: AgendaItem
+    session: BreakoutSession | None
+    capacity: int | None
+    room: Room | None
+    facilitator: str
+
+
+@dataclass
+class GridRow:
+    theme: Theme | None
+    number: int | None
+    title: str
+    cells: list[GridCell]
+
+
+def save_session_grid(*, event: Event, rows: Sequence[GridRow]) -> int:
+    """Themes and their sessions, round by round, in one transaction: a theme row with a
+    title is saved; a cell with a capacity is a session (new or changed). Returns how
+    many sessions were written. The forms have checked each row; the database's
+    constraints refuse anything they missed, and then nothing is saved."""
+    written = 0
+    with transaction.atomic():
+        for row in rows:
+            theme = row.theme
+            if theme is None:
+                theme = Theme(event=event)
+            theme.number, theme.title = row.number, row.title
+            theme.save()
+            for cell in row.cells:
+                session = cell.session
+                if cell.capacity is None:
+                    continue
+                if session is None:
+                    session = BreakoutSession(theme=theme, agenda_item=cell.agenda_item)
+                changed = (session.capacity, session.room_id, session.facilitator) != (
+                    cell.capacity,
+                    cell.room.pk if cell.room else None,
+                    cell.facilitator,
+                )
+                if session.pk and not changed:
+                    continue
+                session.capacity, session.room, session.facilitator = (
+                    cell.capacity,
+                    cell.room,
+                    cell.facilitator,
+                )
+                session.save()
+                written += 1
+    return written
+
+
+def next_theme_numbers(event: Event, count: int) -> list[int]:
+    """The next `count` free theme numbers at the event, from 1."""
+    taken = set(Theme.objects.filter(event=event).values_list("number", flat=True))
+    numbers, candidate = [], 1
+    while len(numbers) < count:
+        if candidate not in taken:
+            numbers.append(candidate)
+        candidate += 1
+    return numbers

@@ -25,7 +25,7 @@ class ConsoleAdminSite(admin.AdminSite):
         return super().index(request, {"event_cards": cards, **(extra_context or {})})
 
     def get_urls(self):
-        from console import views
+        from console import build, views
 
         console = [
             path(
@@ -37,6 +37,21 @@ class ConsoleAdminSite(admin.AdminSite):
                 "console/events/<int:pk>/move/",
                 self.admin_view(views.MoveDelegatesView.as_view(admin_site=self)),
                 name="console-move-delegates",
+            ),
+            path(
+                "console/events/<int:pk>/go-live/",
+                self.admin_view(build.GoLiveView.as_view(admin_site=self)),
+                name="console-event-go-live",
+            ),
+            path(
+                "console/events/<int:pk>/sessions/",
+                self.admin_view(build.SessionGridView.as_view(admin_site=self)),
+                name="console-event-sessions",
+            ),
+            path(
+                "console/events/<int:pk>/speakers/",
+                self.admin_view(build.SpeakersView.as_view(admin_site=self)),
+                name="console-event-speakers",
             ),
         ]
         return console + super().get_urls()

@@ -38,6 +38,11 @@ class Speaker(TimestampedModel):
     photo_thumbnail = models.ImageField(
         upload_to=speaker_thumbnail_path, blank=True, editable=False
     )
+    # Speakers are shared across events; these are the events an organiser added them
+    # for, so an event's pages offer its own speakers before they are booked.
+    events = models.ManyToManyField(
+        "symposium.Event", blank=True, related_name="speakers", editable=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -188,3 +193,9 @@ def check_speakers_are_free(item: AgendaItem) -> None:
             f"{clash.speaker} would be in two places at once: they are also in "
             f"“{clash.agenda_item.title}” at {clock(clash.starts_at)}."
         )
+
+
+def speakers_of(event) -> models.QuerySet:
+    """The event's speakers: those added for it and those booked at it."""
+    booked = PresentationSpeaker.objects.filter(agenda_item__event=event).values("speaker_id")
+    return Speaker.objects.filter(models.Q(events=event) | models.Q(pk__in=booked)).distinct()

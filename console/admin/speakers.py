@@ -1,12 +1,15 @@
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.html import format_html
 
 from console.scoping import EventScopedAdmin
 from speakers.models import Presentation, PresentationSpeaker, Speaker
+from symposium.enums import AgendaKind
 from symposium.models import AgendaItem
 
 PREVIEW_SIZE = 60
+# Nobody presents in a break; a breakout round's content is its sessions.
+NO_PRESENTATIONS = [AgendaKind.BREAK, AgendaKind.BREAKOUT_ROUND]
 
 
 @admin.register(Speaker)
@@ -78,12 +81,17 @@ class PresentationAdmin(EventScopedAdmin, admin.ModelAdmin):
         field = form.base_fields.get("agenda_item")
         if field is not None and obj is not None:
             # get_form builds a new form class per request: only this event's items.
-            field.queryset = field.queryset.filter(event_id=obj.agenda_item.event_id)
+            # Its own item stays offered, whatever its kind.
+            field.queryset = AgendaItem.objects.filter(event_id=obj.agenda_item.event_id).filter(
+                ~Q(kind__in=NO_PRESENTATIONS) | Q(pk=obj.agenda_item_id)
+            )
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agenda_item":
-            kwargs["queryset"] = AgendaItem.objects.select_related("event")
+            kwargs["queryset"] = AgendaItem.objects.exclude(
+                kind__in=NO_PRESENTATIONS
+            ).select_related("event")
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "agenda_item":
             # Agenda items of different events can share a time and a title.

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from console.agenda import (
     AgendaRowForm,
     LabelledFormSet,
 )
+from console.build import build_links
 from console.rules import DelegateRulesMixin, EventRulesMixin, plural
 from console.scoping import EventScopedAdmin
 from registration import privacy
@@ -138,18 +140,42 @@ class EventAdmin(EventScopedAdmin, EventRulesMixin, admin.ModelAdmin):
             },
         ),
     ]
+    # Published only through the go-live checklist (console.services.publish_event),
+    # which refuses while a blocker remains: never by a tick box here.
+    readonly_fields = ["is_published"]
     inlines = [RoomInline, AgendaItemInline, ThemeInline]
     actions = ["purge_personal_data_now", copy_as_new_event]
 
     class Media:
         # Its tables fit a 1,280 px window (static/css/console.css).
         css = {"all": ["css/console.css"]}
+        # New agenda rows start when the row above ends; new themes take the next number.
+        js = ["js/event_build.js"]
+
+    def get_inlines(self, request, obj):
+        # A new event is made with its rooms first, then the organiser lands on its page
+        # (response_add), where the agenda can choose among those rooms.
+        return self.inlines if obj is not None else [RoomInline]
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST or IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            f"“{obj.name}” was added, not yet published. Next: its agenda, speakers and "
+            "sessions, then the go-live checklist.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:symposium_event_change", obj.pk)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The agenda is the widest table of the admin: eight columns a row. Beside the
         # admin's sidebar (a third of a 1,280 px window) its titles had 70 px; without
         # it they have room, and the page still fits. The breadcrumbs lead back.
         extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        if object_id and object_id.isdigit():
+            event = Event(pk=int(object_id))
+            extra_context.setdefault("build_links", build_links(event))
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     # Deleting --------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The organisers' console in Chromium: the admin pages organisers use most have no
-critical axe violation, and an organiser (not a superuser) builds a small event from an
-empty database to published, counting the page loads it takes."""
+critical axe violation."""
 
 import importlib
 from types import SimpleNamespace
@@ -9,10 +8,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
-from playwright.sync_api import expect
 
-from breakouts.models import BreakoutSession, Theme
-from symposium.models import AgendaItem, Event, Room
+from breakouts.models import Theme
+from symposium.models import Event
 from tests.browser.conftest import WCAG_TAGS
 from tests.factories import (
     AgendaItemFactory,
@@ -26,7 +24,6 @@ from tests.helpers import admin_url
 
 pytestmark = [pytest.mark.postgres]
 PASSWORD = "correct-horse-battery"
-PAGE_LOADS_BEFORE = 31  # issue 11: the stock admin, counted by hand
 
 
 def organiser_account():
@@ -94,74 +91,4 @@ def fill_row(page, prefix, **values):
             field.fill(value)
 
 
-def test_organiser_builds_an_event_from_nothing_to_published(page):
-    user = organiser_account()
-    assert not Event.objects.exists()
-    loads = []
-    page.on("load", lambda: loads.append(page.url))
-
-    sign_in(page, user)
-    page.goto("/admin/symposium/event/add/")
-    fill_row(
-        page,
-        "",
-        name="Thanet partners' symposium",
-        summary="Partners meet.",
-        starts_on="2031-06-12",
-        ends_on="2031-06-12",
-        venue_name="Turner Contemporary",
-        venue_address="Margate CT9 1HG",
-        registration_opens_at_0="2031-01-05",
-        registration_opens_at_1="09:00",
-        registration_closes_at_0="2031-06-01",
-        registration_closes_at_1="17:00",
-        delegate_capacity="80",
-    )
-    for index, (name, capacity) in enumerate([("Main hall", "80"), ("Studio", "20")]):
-        page.get_by_text("Add another Room").click()
-        fill_row(page, f"rooms-{index}-", name=name, capacity=capacity)
-    page.get_by_text("Add another Theme").click()
-    fill_row(page, "themes-0-", number="1", title="Health and housing")
-    page.get_by_role("button", name="Save and continue editing").click()
-    page.wait_for_load_state()
-    expect(page.locator(".errornote")).to_have_count(0)
-
-    rows = [
-        ("09:30", "10:30", "Main hall", "Plenary", "Welcome"),
-        ("11:00", "12:00", None, "Breakout round", "Breakout round 1"),
-    ]
-    for index, (start, end, room, kind, title) in enumerate(rows):
-        page.get_by_text("Add another Agenda item").click()
-        fill_row(page, f"agenda_items-{index}-", start=start, end=end, kind=kind, title=title)
-        if room:
-            fill_row(page, f"agenda_items-{index}-", room=room)
-    page.get_by_role("button", name="Save and continue editing").click()
-    page.wait_for_load_state()
-    expect(page.locator(".errornote")).to_have_count(0)
-
-    page.get_by_role("link", name="Change").last.click()  # the theme's own page
-    page.wait_for_load_state()
-    page.get_by_text("Add another Breakout session").click()
-    fill_row(page, "sessions-0-", agenda_item="11:00 Breakout round 1", room="Studio")
-    fill_row(page, "sessions-0-", capacity="20")
-    page.get_by_role("button", name="Save and continue editing").click()
-    page.wait_for_load_state()
-    expect(page.locator(".errornote")).to_have_count(0)
-
-    page.goto(admin_url(Event, "change", Event.objects.get().pk))
-    page.get_by_label("Is published").check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
-    page.goto("/events/thanet-partners-symposium/")
-
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Thanet")
-    event = Event.objects.get(slug="thanet-partners-symposium")
-    assert event.is_published
-    assert Room.objects.filter(event=event).count() == 2
-    assert AgendaItem.objects.filter(event=event).count() == 2
-    assert BreakoutSession.objects.get(theme__event=event).room.name == "Studio"
-    assert not page.script_errors
-    print(
-        f"\nPage loads to build and publish the event: {len(loads)} (before: {PAGE_LOADS_BEFORE})"
-    )
-    assert len(loads) < PAGE_LOADS_BEFORE
+# Building an event from nothing, counted: tests/browser/test_build_event.py (issue 24).

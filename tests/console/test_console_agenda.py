@@ -13,7 +13,7 @@ from django.urls import reverse
 from breakouts.models import BreakoutSession, Theme
 from console.agenda import SAVE_FIRST
 from speakers.models import Presentation
-from symposium.models import AgendaItem, Event
+from symposium.models import AgendaItem, Event, Room
 from tests.admin_forms import change_form_data, field_errors
 from tests.factories import (
     AgendaItemFactory,
@@ -124,12 +124,14 @@ def test_a_row_ending_before_it_starts_is_refused_on_the_end(organiser_client):
     ]
 
 
-def test_a_new_event_says_to_save_before_choosing_rooms(organiser_client):
+def test_a_new_event_is_made_with_its_rooms_first_then_its_own_page(organiser_client):
+    """Issue 24: rooms could not be chosen in the agenda until the event was saved once.
+    The first step asks for the event and its rooms only; saving it lands on its page,
+    whose agenda offers those rooms."""
     response = organiser_client.get(admin_url(Event, "add"))
-
-    assert SAVE_FIRST.replace("“", "&ldquo;") in response.content.decode() or (
-        "once the event is saved" in response.content.decode()
-    )
+    inlines = [formset.opts.model for formset in response.context["inline_admin_formsets"]]
+    assert inlines == [Room]
+    assert SAVE_FIRST not in response.content.decode()
 
 
 def test_rooms_typed_and_saved_are_offered_at_once(organiser_client):
