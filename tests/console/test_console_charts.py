@@ -192,7 +192,7 @@ def overview(client, event):
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-@pytest.mark.parametrize("events, size", [(1, 2), (4, 30)])
+@pytest.mark.parametrize(("events", "size"), [(1, 2), (4, 30)])
 def test_dashboard_queries_stay_bounded(
     organiser_client, django_assert_max_num_queries, events, size
 ):
