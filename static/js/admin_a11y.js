@@ -59,8 +59,9 @@
     nameTabularInputs();
   }
 
-  // The admin's scripts draw on DOMContentLoaded and on load, and this deferred script
-  // listens after theirs: run after both.
+  // The admin's scripts draw on DOMContentLoaded, on load and later (a select2 box when
+  // jQuery is ready, a new inline row): name whatever they add as soon as it is added.
+  run();
+  new MutationObserver(run).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("load", run);
-  document.addEventListener("formset:added", function () { window.setTimeout(run, 0); });
 })();
