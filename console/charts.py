@@ -89,7 +89,16 @@ def nice_ceiling(value: float) -> int:
     return int(10 * power)
 
 
-def _y_axis(parts, *, top: int, left: float, right: float, y_of, ticks: int = 4) -> None:
+def _ticks(top: int) -> int:
+    """Gridlines that fall on whole numbers: 5 for 10, 50 or 100, 4 for 20 or 200."""
+    if top < 5:
+        return top
+    leading = top // 10 ** math.floor(math.log10(top))
+    return 4 if leading == 2 else 5
+
+
+def _y_axis(parts, *, top: int, left: float, right: float, y_of) -> None:
+    ticks = _ticks(top)
     for index in range(ticks + 1):
         value = top * index / ticks
         y = y_of(value)
@@ -123,7 +132,7 @@ def registrations_over_time(
     if total > capacity:
         summary += f" {total - capacity} more than the places: the rest wait."
 
-    height, left, right, top_pad, bottom = 220, 48, WIDTH - 84, 16, 190
+    height, left, right, top_pad, bottom = 220, 48, WIDTH - 120, 16, 190
     top = nice_ceiling(max(capacity, total, 1) * 1.05)
 
     def y_of(value):
@@ -231,7 +240,7 @@ def breakout_fill(*, chart_id: str, sessions: Sequence[SessionFill]) -> Chart:
         )
     else:
         summary = "No breakout sessions yet."
-    bar, gap, left, right = 14, 36, 8, WIDTH - 150
+    bar, gap, left, right = 14, 36, 8, WIDTH - 200
     parts: list[str] = []
     y = 4
     for name in rounds:
