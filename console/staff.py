@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from console import figures
 from console.exports import prepared as prepared_exports
 from console.exports import selectors
 from console.exports.forms import AttendeeExportForm
@@ -232,4 +233,5 @@ class Overview(StaffEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         overview = selectors.overview(event=self.event)
-        return super().get_context_data(overview=overview, **kwargs)
+        charts = figures.overview_charts(event=self.event, overview=overview)
+        return super().get_context_data(overview=overview, charts=charts, **kwargs)

@@ -52,6 +52,15 @@ class SplitDateTimeWidget(AdminSplitDateTime):
     def __init__(self, attrs=None):
         forms.MultiWidget.__init__(self, [DateInput(attrs), TimeInput(attrs)], attrs)
 
+    def get_context(self, name, value, attrs):
+        # The field's <label> points at neither box (a MultiWidget has no single id), so
+        # each box is named itself: "Starts at: date", "Starts at: time".
+        context = super().get_context(name, value, attrs)
+        field = name.rsplit("-", 1)[-1].replace("_", " ").capitalize()
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=True):
+            subwidget["attrs"].setdefault("aria-label", f"{field}: {part}")
+        return context
+
 
 # The admin's widget for each kind of model field (django.contrib.admin.options'
 # FORMFIELD_FOR_DBFIELD_DEFAULTS), for every ModelAdmin and inline.

@@ -18,10 +18,20 @@ class ReadOnlyAdmin(EventScopedAdmin, admin.ModelAdmin):
         return False
 
 
+class DeskFilter(admin.AllValuesFieldListFilter):
+    """Scans from a desk with no name are listed by words, not an empty link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "No desk name"}
+            yield choice
+
+
 @admin.register(CheckIn)
 class CheckInAdmin(ReadOnlyAdmin):
     list_display = ["delegate", "at", "desk", "by", "sent_offline", "undone_at"]
-    list_filter = ["delegate__event", "desk", "sent_offline"]
+    list_filter = ["delegate__event", ("desk", DeskFilter), "sent_offline"]
     list_select_related = ["delegate", "by"]
     search_fields = ["delegate__last_name", "delegate__organisation"]
     date_hierarchy = "at"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
 from breakouts.selectors import sessions_with_places
+from console import figures
 from symposium.enums import DietaryRequirement, RegistrationStatus, Sector
 from symposium.models import Delegate, DelegateNeeds, Event, by_name
 
@@ -101,6 +102,7 @@ class DayCount:
     day: dt.date
     count: int
     running_total: int
+    standing: int = 0  # of `count`, those not cancelled since
 
 
 @dataclass
@@ -111,6 +113,8 @@ class Overview:
     by_day: list[DayCount]
     totals: StatusCounts
     busiest_day: int
+    # (start of each 15 minutes in the event's zone, standing check-ins in it)
+    check_ins: list[tuple[dt.datetime, int]] = field(default_factory=list)
 
 
 def _counts_by(delegates: QuerySet[Delegate], field_name: str) -> dict[str, StatusCounts]:
@@ -139,19 +143,29 @@ def _by_day(delegates: QuerySet[Delegate]) -> list[DayCount]:
     rows = (
         delegates.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(count=Count("pk"))
+        .annotate(
+            count=Count("pk"),
+            standing=Count("pk", filter=~Q(status=RegistrationStatus.CANCELLED)),
+        )
         .order_by("day")
     )
     days, running = [], 0
     for row in rows:
         running += row["count"]
-        days.append(DayCount(day=row["day"], count=row["count"], running_total=running))
+        days.append(
+            DayCount(
+                day=row["day"],
+                count=row["count"],
+                running_total=running,
+                standing=row["standing"],
+            )
+        )
     return days
 
 
 def overview(*, event: Event) -> Overview:
-    """Registrations by sector, by organisation and by day, and each breakout session's
-    places taken, capacity and waitlist (four queries)."""
+    """Registrations by sector, by organisation and by day, each breakout session's
+    places taken, capacity and waitlist, and check-ins by 15 minutes (five queries)."""
     delegates = Delegate.objects.filter(event=event)
     by_sector = _by_sector(delegates)
     by_organisation = sorted(
@@ -174,4 +188,5 @@ def overview(*, event: Event) -> Overview:
         by_day=by_day,
         totals=totals,
         busiest_day=max((day.count for day in by_day), default=0),
+        check_ins=figures.check_in_slots([event.pk]).get(event.pk, []),
     )

@@ -146,9 +146,7 @@ def test_organiser_builds_the_event_in_at_most_15_page_loads(page, axe):
     build_link(page, "Breakout sessions").click()
     page.wait_for_load_state()
     rounds = list(
-        AgendaItem.objects.filter(event=event, kind=AgendaKind.BREAKOUT_ROUND).order_by(
-            "starts_at"
-        )
+        AgendaItem.objects.filter(event=event, kind=AgendaKind.BREAKOUT_ROUND).order_by("starts_at")
     )
     for index, title in enumerate(THEMES):
         expect(page.locator(f'[name="t{index}-number"]')).to_have_value(str(index + 1))
