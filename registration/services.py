@@ -200,9 +200,15 @@ def _details(delegate: Delegate) -> tuple:
     return tuple(getattr(delegate, name) for name in DETAILS)
 
 
-def _set_details(delegate: Delegate, **details) -> None:
+def _set_details(
+    delegate: Delegate, directory_entry: Organisation | None = None, **details
+) -> None:
+    """The delegate's details as given; with the partner directory's entry for what they
+    typed, its name and sector instead of theirs."""
     for name in DETAILS:
         setattr(delegate, name, details[name])
+    if directory_entry is not None:
+        delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
 
 
 def _notify_promoted_choices(choices: Sequence[BreakoutChoice]) -> None:
@@ -397,9 +403,7 @@ def _register_new(
     """
     with transaction.atomic():
         delegate = Delegate(event=event, status=RegistrationStatus.WAITLISTED, created_at=now)
-        _set_details(delegate, **details)
-        if directory_entry is not None:
-            delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
+        _set_details(delegate, directory_entry=directory_entry, **details)
         if added_by is None:
             delegate.privacy_consent_at = now
             delegate.source, delegate.added_by = RegistrationSource.PUBLIC, None
@@ -521,9 +525,8 @@ def _register(
             organisation=organisation,
             sector=sector,
             job_title=job_title,
+            directory_entry=directory_entry,
         )
-        if directory_entry is not None:
-            delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
         # Decided below, once saved (`_decide_place`, as for a new address).
         delegate.status = RegistrationStatus.WAITLISTED
         delegate.cancelled_at = None
@@ -639,9 +642,8 @@ def update_registration(
             organisation=organisation,
             sector=sector,
             job_title=job_title,
+            directory_entry=directory_entry,
         )
-        if directory_entry is not None:
-            delegate.organisation, delegate.sector = directory_entry.name, directory_entry.sector
         delegate.full_clean(validate_constraints=False)
         taken = Delegate.objects.filter(event_id=delegate.event_id).with_email(email)
         if taken.exclude(pk=delegate.pk).exists():
