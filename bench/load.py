@@ -235,18 +235,23 @@ def start_workers(count, smtp_port):
     ]
 
 
-def registered_since(started_at):
-    """Addresses registered at the large event since `started_at` (database time)."""
+def bench_database():
+    """A psycopg2 connection of the benchmark's own to DATABASE_URL (outside Django)."""
     import psycopg2
 
     url = urlparse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(
+    return psycopg2.connect(
         host=url.hostname,
         port=url.port or 5432,
         user=url.username,
         password=url.password,
         dbname=url.path.lstrip("/"),
     )
+
+
+def registered_since(started_at):
+    """Addresses registered at the large event since `started_at` (database time)."""
+    connection = bench_database()
     with connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT d.email FROM symposium_delegate d JOIN symposium_event e ON e.id = d.event_id"
@@ -321,16 +326,7 @@ def run_pages(setup, args):
 def database_processes():
     """{"backends": pids of this database's client backends, "background": pids of
     PostgreSQL's own processes (shared by every database on the server)}."""
-    import psycopg2
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(
-        host=url.hostname,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        dbname=url.path.lstrip("/"),
-    )
+    connection = bench_database()
     with connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, backend_type = 'client backend' AND datname = current_database(),"
@@ -358,16 +354,7 @@ class LockWatch:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        import psycopg2
-
-        url = urlparse(os.environ["DATABASE_URL"])
-        connection = psycopg2.connect(
-            host=url.hostname,
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            dbname=url.path.lstrip("/"),
-        )
+        connection = bench_database()
         connection.autocommit = True
         with connection.cursor() as cursor:
             while not self._stop.wait(0.02):
@@ -483,16 +470,7 @@ def run_registrations(args):
 
 
 def confirmed_in_database(session_pk):
-    import psycopg2
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(
-        host=url.hostname,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        dbname=url.path.lstrip("/"),
-    )
+    connection = bench_database()
     with connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE status = 'confirmed'), "
