@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "registration",
     "mailings",
     "checkin",
+    "feedback",
+    "outcomes",
     "console.apps.ConsoleConfig",
     "demo",
 ]
