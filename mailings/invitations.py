@@ -189,7 +189,7 @@ def send_run(*, run_pk: int, batch_size: int = BATCH_SIZE) -> int:
 
 def status_counts(*, event: Event | None = None, tag: str | None = None) -> dict[str, int]:
     """How many personal invitations are not yet sent, sent without an answer,
-    registered and declined: one query."""
+    registered, declined, and registered then cancelled: one query."""
     invitations = PersonalInvitation.objects.all()
     if event is not None:
         invitations = invitations.filter(event=event)
@@ -201,4 +201,5 @@ def status_counts(*, event: Event | None = None, tag: str | None = None) -> dict
         invited=Count("pk", filter=unanswered & Q(sent_at__isnull=False)),
         registered=Count("pk", filter=Q(status=InvitationStatus.REGISTERED)),
         declined=Count("pk", filter=Q(status=InvitationStatus.DECLINED)),
+        cancelled=Count("pk", filter=Q(status=InvitationStatus.CANCELLED)),
     )

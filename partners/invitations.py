@@ -142,6 +142,28 @@ def use(*, invitation: Invitation, delegate: Delegate, now: dt.datetime) -> Invi
     return used
 
 
+def give_back(*, delegate: Delegate, now: dt.datetime) -> bool:
+    """A registration through an invitation is cancelled: the invitation gets its use
+    back, in the caller's transaction (registration.services.cancel_registration,
+    which holds the event's and the delegate's row locks). Whether there was a use.
+
+    Side effects: the delegate's InvitationUse is deleted; one conditional UPDATE
+    takes a use off the invitation (locking its row, after the delegate's, as `use`
+    does), never below 0, so two cancellations at once give back two uses and no
+    more; a personal invitation that was "registered" through it becomes
+    "cancelled" (its invitee registered, then cancelled; their link works again)."""
+    used = InvitationUse.objects.filter(delegate=delegate).values_list("invitation_id", flat=True)
+    invitation_id = used.first()
+    if invitation_id is None:
+        return False
+    InvitationUse.objects.filter(delegate=delegate).delete()
+    Invitation.objects.filter(pk=invitation_id, uses__gt=0).update(uses=F("uses") - 1)
+    PersonalInvitation.objects.filter(
+        invitation_id=invitation_id, status=InvitationStatus.REGISTERED
+    ).update(status=InvitationStatus.CANCELLED, answered_at=now)
+    return True
+
+
 def decline(*, personal: PersonalInvitation, now: dt.datetime | None = None) -> bool:
     """The invitee can't come. Only an unanswered invitation is declined (someone
     registered cancels with their manage link). Whether it was.

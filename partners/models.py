@@ -299,6 +299,8 @@ class InvitationStatus(models.TextChoices):
     INVITED = "invited", "No answer yet"
     REGISTERED = "registered", "Registered"
     DECLINED = "declined", "Declined"
+    # Registered through it, then cancelled (partners.invitations.give_back).
+    CANCELLED = "cancelled", "Registered, then cancelled"
 
 
 class Invitation(models.Model):

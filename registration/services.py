@@ -24,7 +24,14 @@ from breakouts.models import BreakoutChoice, BreakoutPreference, BreakoutSession
 from partners import invitations as partner_invitations
 from partners import quotas as partner_quotas
 from partners import services as partner_services
-from partners.models import Invitation, MatchedBy, Organisation, QuotaPlace, SeatQuota
+from partners.models import (
+    Invitation,
+    InvitationUse,
+    MatchedBy,
+    Organisation,
+    QuotaPlace,
+    SeatQuota,
+)
 from partners.services import record_affiliation
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
@@ -783,8 +790,10 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
     and every session concerned; sets status cancelled and cancelled_at; deletes the
     delegate's breakout choices and needs (no reason left to keep them); promotes the
     first waitlisted choice of each freed session and, if the delegate had a place,
-    the first delegate on the event's waitlist; emails the delegate and everyone
-    promoted. Cancelling twice changes nothing.
+    the first delegate on the event's waitlist; a registration through an invitation
+    gives its use back and a personal invitation becomes "cancelled"
+    (partners.invitations.give_back: the invitation's row locked last, as registering
+    does); emails the delegate and everyone promoted. Cancelling twice changes nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -809,6 +818,7 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         delegate.save(update_fields=["status", "cancelled_at", "updated_at"])
         _notify_promoted_choices(promoted_choices)
         _promote_event_waitlist(event=event, chosen=chosen)
+        partner_invitations.give_back(delegate=delegate, now=now)
         outbox.notify_cancelled(delegate=delegate)
     return delegate
 
@@ -841,8 +851,8 @@ def substitute_delegate(
     and a cancelled registration of the colleague's address, reused as registering
     again does) in pk order, then the replaced delegate's sessions; creates or
     reactivates the colleague's Delegate; moves the BreakoutChoice and
-    BreakoutPreference rows and the QuotaPlace to it; deletes the replaced delegate's
-    needs (theirs, not the colleague's); copies the Affiliation; emails the colleague
+    BreakoutPreference rows, the QuotaPlace and the InvitationUse to it; deletes the
+    replaced delegate's needs (theirs, not the colleague's); copies the Affiliation; emails the colleague
     their confirmation with their manage link, and the replaced delegate that their
     place has passed.
     Raises ValidationError, by field, for bad details or an address already registered
@@ -902,6 +912,8 @@ def substitute_delegate(
         # record of one, from before it was cancelled, is gone).
         QuotaPlace.objects.filter(delegate=colleague).delete()
         QuotaPlace.objects.filter(delegate=replaced).update(delegate=colleague)
+        # So is the invitation's use: the colleague cancelling gives it back.
+        InvitationUse.objects.filter(delegate=replaced).update(delegate=colleague)
         DelegateNeeds.objects.filter(delegate=replaced).delete()
         replaced.status, replaced.cancelled_at = RegistrationStatus.CANCELLED, now
         replaced.access_key = new_access_key()

@@ -485,6 +485,7 @@ def test_counts_per_status():
         "invited": 1,
         "registered": 1,
         "declined": 1,
+        "cancelled": 0,
     }
 
 

@@ -151,6 +151,7 @@ def test_the_list_counts_answers_for_the_event_and_tag_it_is_filtered_by(organis
         "invited": 1,
         "registered": 0,
         "declined": 1,
+        "cancelled": 0,
     }
     assert response.context["cl"].result_count == 3
     filtered = organiser_client.get(
