@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from checkin.models import CheckIn, WalkIn
+from partners.services import find_organisation
 from registration.services import register_delegate
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
@@ -208,7 +209,8 @@ def register_walk_in(
     waitlist and the walk-in is flagged for an organiser.
 
     Side effects: those of registration.services.register_delegate (event lock, the
-    Delegate, the confirmation email); a WalkIn row; a CheckIn when confirmed.
+    Delegate, its directory affiliation as a public registration's, the confirmation
+    email); a WalkIn row; a CheckIn when confirmed.
     """
     now = now or timezone.now()
     registration = register_delegate(
@@ -220,6 +222,7 @@ def register_walk_in(
         sector=sector,
         now=now,
         enforce_window=False,
+        directory_entry=find_organisation(organisation) if organisation else None,
     )
     delegate = registration.delegate
     if not registration.created:

@@ -14,6 +14,7 @@ from breakouts.models import BreakoutSession, Theme
 from breakouts.selectors import sessions_with_places
 from breakouts.services import places_taken
 from console.agenda import label_inputs
+from partners.services import find_organisation
 from registration import privacy, services
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
@@ -260,6 +261,11 @@ class DelegateRulesMixin:
             enforce_window=False,
             added_by=request.user,
             notify=not data["dont_email"],
+            # As the public form does: the directory's entry, found before the
+            # registration's transaction, gives its name and sector and the affiliation.
+            directory_entry=(
+                find_organisation(data["organisation"]) if data["organisation"] else None
+            ),
         )
         # The admin carries on with `obj` (history, the page it opens next).
         obj.pk = registration.delegate.pk
