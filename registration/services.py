@@ -852,9 +852,9 @@ def substitute_delegate(
     again does) in pk order, then the replaced delegate's sessions; creates or
     reactivates the colleague's Delegate; moves the BreakoutChoice and
     BreakoutPreference rows, the QuotaPlace and the InvitationUse to it; deletes the
-    replaced delegate's needs (theirs, not the colleague's); copies the Affiliation; emails the colleague
-    their confirmation with their manage link, and the replaced delegate that their
-    place has passed.
+    replaced delegate's needs (theirs, not the colleague's); copies the Affiliation;
+    emails the colleague their confirmation with their manage link, and the replaced
+    delegate that their place has passed.
     Raises ValidationError, by field, for bad details or an address already registered
     for the event, or for a cancelled registration.
     """
