@@ -3,6 +3,7 @@ bench-only anchors, and the gunicorn settings it measures."""
 
 import asyncio
 import http.server
+import random
 import runpy
 import shutil
 import threading
@@ -203,3 +204,14 @@ def test_gunicorn_loads_the_urlconf_and_templates_before_the_fork():
 
     assert get_resolver()._populated
     assert {"base.html", "symposium/event_detail.html"} <= set(loader.get_template_cache)
+
+
+def test_the_directory_benchmark_has_5000_distinct_names_and_typed_queries():
+    from bench import partners as partners_bench
+
+    names = partners_bench.directory_names(5000)
+    queries = partners_bench.queries(random.Random(5))
+
+    assert len(set(names)) == 5000
+    assert len(queries) == 200
+    assert all(2 <= len(query) <= 8 for query in queries)
