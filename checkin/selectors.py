@@ -110,9 +110,33 @@ def _counts(rows, key: str, labels: dict | None = None) -> list[dict]:
     ]
 
 
+NOT_IN_DIRECTORY = "Not in the partner directory"
+
+
+def _partner_counts(rows, key: str, *, others: str | None = None) -> list[dict]:
+    """Registered (confirmed), checked in and no-show (registered, not checked in) per
+    directory entry or network, by name; the rows without one (None) last, as `others`,
+    or left out without it."""
+    named = [row for row in rows if row[key] is not None]
+    rest = [row for row in rows if row[key] is None]
+    return [
+        {
+            "label": row[key] if row[key] is not None else others,
+            "checked_in": row["checked_in"],
+            "expected": row["expected"],
+            "no_show": row["expected"] - row["checked_in"],
+        }
+        for row in [*named, *(rest if others else [])]
+    ]
+
+
 def attendance(*, event: Event) -> dict:
-    """Checked in / expected (confirmed), overall and by sector, organisation and
-    breakout session, and the walk-ins waiting for an organiser: six queries."""
+    """Checked in / expected (confirmed), overall and by sector, organisation (as
+    typed), breakout session, partner (the directory's organisation the delegate is
+    affiliated with, whatever they typed) and partner network (a delegate counts in each
+    network of their organisation), with the no-shows by partner and network, and the
+    walk-ins waiting for an organiser: eight queries, whatever the number of
+    delegates."""
     standing = CheckIn.objects.filter(undone_at__isnull=True)
     delegates = Delegate.objects.filter(event=event).confirmed()
     delegates = delegates.annotate(here=Exists(standing.filter(delegate=OuterRef("pk"))))
@@ -122,6 +146,10 @@ def attendance(*, event: Event) -> dict:
     order = {value: n for n, value in enumerate(Sector.values)}
     sectors = sorted(sectors, key=lambda row: order.get(row["sector"], len(order)))
     organisations = delegates.values("organisation").annotate(**tally).order_by("organisation")
+    partner = "affiliation__organisation__name"
+    partners = delegates.values(partner).annotate(**tally).order_by(partner)
+    network = "affiliation__organisation__networks__name"
+    networks = delegates.values(network).annotate(**tally).order_by(network)
     places = (
         BreakoutChoice.objects.filter(
             session__theme__event=event,
@@ -147,6 +175,8 @@ def attendance(*, event: Event) -> dict:
         ).count(),
         "by_sector": _counts(sectors, "sector", dict(Sector.choices)),
         "by_organisation": _counts(organisations, "organisation"),
+        "by_partner": _partner_counts(partners, partner, others=NOT_IN_DIRECTORY),
+        "by_network": _partner_counts(networks, network),
         "by_session": [
             {
                 "label": f"{s.theme.title} ({clock(s.agenda_item.starts_at)}"

@@ -29,9 +29,10 @@
     tr.append(
       th,
       cell("td", String(item.checked_in), "text-end"),
-      cell("td", String(item.expected), "text-end"),
-      bar
+      cell("td", String(item.expected), "text-end")
     );
+    if ("no_show" in item) tr.append(cell("td", String(item.no_show), "text-end"));
+    tr.append(bar);
     return tr;
   }
 
