@@ -26,6 +26,8 @@ from partners import quotas as partner_quotas
 from partners import services as partner_services
 from partners.models import Invitation, MatchedBy, Organisation, QuotaPlace, SeatQuota
 from partners.services import record_affiliation
+from questions import services as question_services
+from questions.services import Answers
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
@@ -238,8 +240,12 @@ def register_delegate(
     directory_entry: Organisation | None = None,
     invitation: Invitation | None = None,
     quota: SeatQuota | None = None,
+    answers: Answers | None = None,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
+
+    `answers`: to the event's own questions (questions.forms.clean_answers), saved
+    with the registration (a sensitive one with the time of its consent).
 
     Through an `invitation` (a partner's code or a personal one): its use is counted
     in the transaction (partners.invitations.use, which locks its row after the
@@ -310,6 +316,7 @@ def register_delegate(
                 notify=notify,
                 directory_entry=directory_entry,
                 quota=quota,
+                answers=answers,
             )
         except _AlreadyRegistered:
             pass  # Registered at this event before (perhaps cancelled): below, locked.
@@ -339,6 +346,7 @@ def register_delegate(
             directory_entry=directory_entry,
             invitation=invitation,
             quota=quota,
+            answers=answers,
         )
     except _DuplicateEmail:
         with transaction.atomic():
@@ -380,6 +388,7 @@ def _register_new(
     notify,
     directory_entry,
     quota,
+    answers=None,
 ) -> Registration:
     """Register an address new to the event, holding the event's lock only for the
     decision (a place or the waitlist) and the writes that depend on it.
@@ -416,6 +425,7 @@ def _register_new(
         except IntegrityError as error:
             raise _AlreadyRegistered from error
         _save_needs(delegate=delegate, needs=needs, now=now, new=True)
+        question_services.save_answers(delegate=delegate, answers=answers, now=now, new=True)
         record_affiliation(delegate=delegate, organisation=directory_entry, new_delegate=True)
         if notify:
             outbox.notify_registered(delegate=delegate)
@@ -505,6 +515,7 @@ def _register(
     directory_entry=None,
     invitation=None,
     quota=None,
+    answers=None,
 ) -> Registration:
     with transaction.atomic():
         event = _lock_event(event)
@@ -571,6 +582,9 @@ def _register(
             choice=_quota_choice(quota=quota, partner=directory_entry, sector=sector),
         )
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
+        question_services.save_answers(
+            delegate=delegate, answers=answers, now=now, new=existing is None
+        )
         record_affiliation(
             delegate=delegate,
             organisation=directory_entry,
@@ -608,8 +622,12 @@ def update_registration(
     now: dt.datetime | None = None,
     preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
     directory_entry: Organisation | None = None,
+    answers: Answers | None = None,
 ) -> Delegate:
-    """Change a registration's details, needs and breakout choices.
+    """Change a registration's details, needs, answers and breakout choices.
+
+    `answers` (None: left as they are): the answers to the questions asked; any other
+    answer to them (cleared, or to a question no longer asked) is deleted.
 
     `directory_entry`, as for `register_delegate`: the delegate takes its name and
     sector and is affiliated with it; a new organisation the directory does not know
@@ -665,6 +683,7 @@ def update_registration(
         ):
             record_affiliation(delegate=delegate, organisation=directory_entry)
         needs_changed = _save_needs(delegate=delegate, needs=needs, now=now)
+        needs_changed |= question_services.save_answers(delegate=delegate, answers=answers, now=now)
         changes = breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, give_up_rounds=give_up_rounds
         )
@@ -781,7 +800,8 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
 
     Side effects: locks the event, the delegate, the delegates about to be promoted
     and every session concerned; sets status cancelled and cancelled_at; deletes the
-    delegate's breakout choices and needs (no reason left to keep them); promotes the
+    delegate's breakout choices, needs and answers to sensitive questions (no reason
+    left to keep them); promotes the
     first waitlisted choice of each freed session and, if the delegate had a place,
     the first delegate on the event's waitlist; emails the delegate and everyone
     promoted. Cancelling twice changes nothing.
@@ -805,6 +825,7 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         )
         promoted_choices = breakout_services.release_breakout_choices(delegate=delegate)
         DelegateNeeds.objects.filter(delegate=delegate).delete()
+        question_services.delete_sensitive_answers(delegates=[delegate.pk])
         delegate.status, delegate.cancelled_at = RegistrationStatus.CANCELLED, now
         delegate.save(update_fields=["status", "cancelled_at", "updated_at"])
         _notify_promoted_choices(promoted_choices)
@@ -842,9 +863,9 @@ def substitute_delegate(
     again does) in pk order, then the replaced delegate's sessions; creates or
     reactivates the colleague's Delegate; moves the BreakoutChoice and
     BreakoutPreference rows and the QuotaPlace to it; deletes the replaced delegate's
-    needs (theirs, not the colleague's); copies the Affiliation; emails the colleague
-    their confirmation with their manage link, and the replaced delegate that their
-    place has passed.
+    needs and sensitive answers (theirs, not the colleague's); copies the Affiliation;
+    emails the colleague their confirmation with their manage link, and the replaced
+    delegate that their place has passed.
     Raises ValidationError, by field, for bad details or an address already registered
     for the event, or for a cancelled registration.
     """
@@ -903,6 +924,7 @@ def substitute_delegate(
         QuotaPlace.objects.filter(delegate=colleague).delete()
         QuotaPlace.objects.filter(delegate=replaced).update(delegate=colleague)
         DelegateNeeds.objects.filter(delegate=replaced).delete()
+        question_services.delete_sensitive_answers(delegates=[replaced.pk])
         replaced.status, replaced.cancelled_at = RegistrationStatus.CANCELLED, now
         replaced.access_key = new_access_key()
         replaced.save(update_fields=["status", "cancelled_at", "access_key", "updated_at"])

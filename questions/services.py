@@ -1,0 +1,217 @@
+"""Questions' rules: which an event asks, saving a delegate's answers, deleting the
+sensitive ones, copying questions to another event.
+
+Lock order as in registration.services: callers hold the delegate's row (or wrote it
+in their transaction) before answers are written.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from questions.enums import YES_NO_LABELS, QuestionKind
+from questions.models import Answer, Question, QuestionOption
+from symposium import page_cache
+from symposium.models import Delegate, Event
+
+
+@dataclass(frozen=True)
+class Given:
+    """One answer as given: `value` (text, "yes"/"no", a number as text, an ISO date)
+    or `option_ids` (choice questions); `consented` to storing a sensitive one."""
+
+    question: Question
+    value: str = ""
+    option_ids: tuple[int, ...] = ()
+    consented: bool = False
+
+    def same_as(self, other: "Given") -> bool:
+        return (self.value, self.option_ids) == (other.value, other.option_ids)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a form gives the registration services: the questions it asked (answers to
+    any of them not in `given` are deleted) and the answers given, by question pk."""
+
+    questions: Sequence[Question]
+    given: Mapping[int, Given]
+
+
+def number_text(number: Decimal) -> str:
+    """12, 3.5, -0.25: no exponent, no trailing zeros."""
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+# Reads -------------------------------------------------------------------------------
+
+
+def _questions(event_id: int) -> list[Question]:
+    options = QuestionOption.objects.order_by("order", "pk")
+    return list(
+        Question.objects.filter(event_id=event_id)
+        .select_related("depends_on")
+        .prefetch_related(Prefetch("options", queryset=options))
+        .order_by("order", "pk")
+    )
+
+
+def event_questions(*, event: Event, cached: bool = True) -> list[Question]:
+    """The event's questions in order, with their options: kept in the page cache under
+    the content version (any change to a question or option starts it anew), so a page
+    of an event without questions asks the database nothing for them; `cached=False`:
+    read now (two queries, or one when there are none)."""
+    if not cached:
+        return _questions(event.pk)
+    key = f"event-questions:{event.pk}"
+    questions, versions = page_cache.lookup(key)
+    if questions is None:
+        questions = _questions(event.pk)
+        page_cache.store(key, questions, versions=versions, shows_places=False)
+    return questions
+
+
+def stored_answers(*, delegate: Delegate, questions: Sequence[Question]) -> dict[int, Given]:
+    """The delegate's answers by question pk, in one query (none without questions)."""
+    if not questions:
+        return {}
+    by_pk = {question.pk: question for question in questions}
+    rows = (
+        Answer.objects.filter(delegate=delegate)
+        .values_list("question_id", "value", "consented_at", "options__pk")
+        .order_by("question_id", "options__pk")
+    )
+    found = {}
+    for question_id, value, consented_at, option_id in rows:
+        question = by_pk.get(question_id)
+        if question is None:
+            continue
+        before = found.get(question_id)
+        options = before.option_ids if before else ()
+        if option_id is not None:
+            options = (*options, option_id)
+        found[question_id] = Given(
+            question=question,
+            value=value,
+            option_ids=options,
+            consented=consented_at is not None,
+        )
+    return found
+
+
+def answer_text(question: Question, value: str, option_labels: Sequence[str] = ()) -> str:
+    """An answer as people read it: "Yes", "Vegan, Halal", "2027-03-27", "12"."""
+    if question.kind == QuestionKind.YES_NO:
+        return YES_NO_LABELS.get(value, value)
+    if question.has_options:
+        return ", ".join(option_labels)
+    return value
+
+
+def given_text(given: Given) -> str:
+    labels = {option.pk: option.label for option in given.question.options.all()}
+    return answer_text(
+        given.question, given.value, [labels[pk] for pk in given.option_ids if pk in labels]
+    )
+
+
+# Writes ------------------------------------------------------------------------------
+
+
+def save_answers(
+    *, delegate: Delegate, answers: Answers | None, now: dt.datetime, new: bool = False
+) -> bool:
+    """Make the delegate's answers to `answers.questions` those `answers.given`: any
+    other answer to them (cleared, or to a question not asked) is deleted. True if
+    anything changed. `new`: the delegate row was written in this transaction, so it
+    has none. None: nothing asked, nothing changed.
+
+    The caller holds the delegate's row (or wrote it). Side effects: deletes changed
+    and removed Answer rows, creates the new ones with their options (a sensitive one
+    with its consent time), one query each at most."""
+    if answers is None or not answers.questions:
+        return False
+    questions = answers.questions
+    asked = {question.pk for question in questions}
+    answers = {pk: given for pk, given in answers.given.items() if pk in asked}
+    before = {} if new else stored_answers(delegate=delegate, questions=questions)
+    gone = [
+        pk for pk, given in before.items() if pk not in answers or not given.same_as(answers[pk])
+    ]
+    fresh = [given for pk, given in answers.items() if pk not in before or pk in gone]
+    if gone:
+        Answer.objects.filter(delegate=delegate, question_id__in=gone).delete()
+    if fresh:
+        rows = Answer.objects.bulk_create(
+            [
+                Answer(
+                    delegate=delegate,
+                    question_id=given.question.pk,
+                    value=given.value,
+                    consented_at=now if given.question.sensitive else None,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for given in fresh
+            ]
+        )
+        through = [
+            Answer.options.through(answer_id=row.pk, questionoption_id=option_id)
+            for row, given in zip(rows, fresh, strict=True)
+            for option_id in given.option_ids
+        ]
+        if through:
+            Answer.options.through.objects.bulk_create(through)
+    return bool(gone or fresh)
+
+
+def delete_sensitive_answers(*, delegates) -> int:
+    """Deletes the answers to sensitive questions of `delegates` (a queryset or list of
+    delegates or pks), as their needs are deleted. Returns how many went."""
+    deleted, _ = Answer.objects.filter(delegate__in=delegates, question__sensitive=True).delete()
+    return deleted
+
+
+def copy_questions(*, source: Event, target: Event) -> dict[int, Question]:
+    """The source event's questions and options, created again for `target`, with
+    their conditions pointing at the copies. No answers. Returns the copies by the
+    source question's pk.
+
+    Side effects: creates Question and QuestionOption rows, in one transaction."""
+    with transaction.atomic():
+        questions = _questions(source.pk)
+        copies, option_pks = {}, {}
+        for question in questions:
+            copy = Question.objects.create(
+                event=target,
+                order=question.order,
+                label=question.label,
+                help_text=question.help_text,
+                kind=question.kind,
+                required=question.required,
+                sensitive=question.sensitive,
+                show_at_desk=question.show_at_desk,
+                min_value=question.min_value,
+                max_value=question.max_value,
+            )
+            copies[question.pk] = copy
+            for option in question.options.all():
+                option_pks[str(option.pk)] = str(
+                    QuestionOption.objects.create(
+                        question=copy, label=option.label, order=option.order
+                    ).pk
+                )
+        for question in questions:
+            if question.depends_on_id in copies:
+                copy = copies[question.pk]
+                copy.depends_on = copies[question.depends_on_id]
+                copy.depends_on_values = [
+                    option_pks.get(value, value) for value in question.depends_on_values
+                ]
+                copy.save(update_fields=["depends_on", "depends_on_values", "updated_at"])
+    return copies
