@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Prefetch
 
-from questions.enums import YES_NO_LABELS, QuestionKind
+from questions.enums import CHOICE_KINDS, YES_NO_LABELS, QuestionKind
 from questions.models import Answer, Question, QuestionOption
 from symposium import page_cache
+from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 
 
@@ -106,11 +107,52 @@ def stored_answers(*, delegate: Delegate, questions: Sequence[Question]) -> dict
 
 def answer_text(question: Question, value: str, option_labels: Sequence[str] = ()) -> str:
     """An answer as people read it: "Yes", "Vegan, Halal", "2027-03-27", "12"."""
-    if question.kind == QuestionKind.YES_NO:
+    return kind_text(question.kind, value, option_labels)
+
+
+def kind_text(kind: str, value: str, option_labels: Sequence[str] = ()) -> str:
+    if kind == QuestionKind.YES_NO:
         return YES_NO_LABELS.get(value, value)
-    if question.has_options:
+    if kind in CHOICE_KINDS:
         return ", ".join(option_labels)
     return value
+
+
+def desk_answers(*, event: Event, with_sensitive: bool) -> dict[int, list[dict]]:
+    """The answers to the questions shown at the check-in desk, by confirmed delegate,
+    in the questions' order: [{"question": label, "answer": text}]. The sensitive ones
+    only `with_sensitive` (staff who may see needs). The questions from the page cache;
+    then one query, none when no question is shown at the desk."""
+    shown = [
+        question.pk
+        for question in event_questions(event=event)
+        if question.show_at_desk and (with_sensitive or not question.sensitive)
+    ]
+    if not shown:
+        return {}
+    rows = (
+        Answer.objects.filter(question_id__in=shown, delegate__status=RegistrationStatus.CONFIRMED)
+        .values_list(
+            "delegate_id",
+            "question_id",
+            "question__label",
+            "question__kind",
+            "value",
+            "options__label",
+        )
+        .order_by("question__order", "question_id", "options__order", "options__pk")
+    )
+    grouped = {}
+    for delegate_id, question_id, label, kind, value, option in rows:
+        entry = grouped.setdefault((delegate_id, question_id), [label, kind, value, []])
+        if option is not None:
+            entry[3].append(option)
+    by_delegate = {}
+    for (delegate_id, _), (label, kind, value, options) in grouped.items():
+        by_delegate.setdefault(delegate_id, []).append(
+            {"question": label, "answer": kind_text(kind, value, options)}
+        )
+    return by_delegate
 
 
 def given_text(given: Given) -> str:
