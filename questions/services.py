@@ -8,10 +8,11 @@ in their transaction) before answers are written.
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from questions.enums import CHOICE_KINDS, YES_NO_LABELS, QuestionKind
 from questions.models import Answer, Question, QuestionOption
@@ -257,3 +258,70 @@ def copy_questions(*, source: Event, target: Event) -> dict[int, Question]:
                 ]
                 copy.save(update_fields=["depends_on", "depends_on_values", "updated_at"])
     return copies
+
+
+# Audiences (mailings) ----------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _as_date(word: str) -> str:
+    for date_format in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(word, date_format).date().isoformat()
+        except ValueError:
+            continue
+    raise ValidationError(f"“{word}” is not a date: write it like 27/03/2027.")
+
+
+def _as_number(word: str) -> str:
+    try:
+        return number_text(Decimal(word))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"“{word}” is not a number: write it like 12 or 3.5.") from None
+
+
+def answer_words(question: Question, words: Sequence[str]) -> tuple[list[str], list[int]]:
+    """What `words` (answers as people write them, any case) mean as answers to the
+    question: (stored values, option pks). Raises ValidationError naming a word that
+    is no answer to it."""
+    words = [word.strip() for word in words if word.strip()]
+    if question.kind == QuestionKind.YES_NO:
+        values = [word.casefold() for word in words]
+        wrong = [word for word in words if word.casefold() not in YES_NO_LABELS]
+        if wrong:
+            raise ValidationError(
+                f"“{wrong[0]}” is not an answer to “{question}”: write Yes or No."
+            )
+        return values, []
+    if question.has_options:
+        options = {option.label.casefold(): option.pk for option in question.options.all()}
+        wrong = [word for word in words if word.casefold() not in options]
+        if wrong:
+            listed = ", ".join(option.label for option in question.options.all())
+            raise ValidationError(
+                f"“{wrong[0]}” is not an answer to “{question}”: its answers are {listed}."
+            )
+        return [], [options[word.casefold()] for word in words]
+    if question.kind == QuestionKind.NUMBER:
+        return [_as_number(word) for word in words], []
+    if question.kind == QuestionKind.DATE:
+        return [_as_date(word) for word in words], []
+    return words, []
+
+
+def delegates_who_answered(question: Question, words: Sequence[str]):
+    """The pks (a subquery) of delegates who gave any of these answers to the question:
+    a text answer in any case, a choice among those named."""
+    values, option_pks = answer_words(question, words)
+    answers = Answer.objects.filter(question=question)
+    if option_pks:
+        answers = answers.filter(options__in=option_pks)
+    elif question.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+        any_of = Q(pk__in=[])
+        for value in values:
+            any_of |= Q(value__iexact=value)
+        answers = answers.filter(any_of)
+    else:
+        answers = answers.filter(value__in=values)
+    return answers.values("delegate_id")
