@@ -11,6 +11,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
 from checkin.codes import check_in_code
 from checkin.models import CheckIn, WalkIn
+from questions.services import desk_answers
 from symposium.enums import Sector
 from symposium.models import Delegate, DelegateNeeds, Event, by_name, clock
 
@@ -49,13 +50,16 @@ def check_in_json(row: CheckIn | None) -> dict | None:
 
 def desk_list(*, event: Event, with_needs: bool) -> list[dict]:
     """One entry per confirmed delegate, alphabetical. The access-needs flag only for
-    staff allowed to see needs (`with_needs`); never the needs themselves."""
+    staff allowed to see needs (`with_needs`); never the needs themselves. The answers
+    to the questions shown at the desk, when they gave any (sensitive ones only
+    `with_needs`)."""
     delegates = Delegate.objects.filter(event=event).confirmed().order_by(*by_name())
     if with_needs:
         has_needs = DelegateNeeds.objects.filter(delegate=OuterRef("pk")).exclude(access_needs="")
         delegates = delegates.annotate(access_needs=Exists(has_needs))
     breakouts = _breakouts(event)
     standing = standing_check_ins(event=event)
+    answers = desk_answers(event=event, with_sensitive=with_needs)
     sectors = dict(Sector.choices)
     entries = []
     for delegate in delegates.only("event_id", "first_name", "last_name", "organisation", "sector"):
@@ -71,6 +75,8 @@ def desk_list(*, event: Event, with_needs: bool) -> list[dict]:
         }
         if with_needs:
             entry["access_needs"] = delegate.access_needs
+        if delegate.pk in answers:
+            entry["answers"] = answers[delegate.pk]
         entries.append(entry)
     return entries
 

@@ -16,6 +16,7 @@ from breakouts import services as breakout_services
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from console.rules import plural
+from questions import services as question_services
 from registration import privacy
 from speakers.models import Presentation, PresentationSpeaker
 from symposium import outbox, queued_mail
@@ -108,10 +109,12 @@ def _shifted(moment: dt.datetime, days: int) -> dt.datetime:
 def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Event:
     """A new, unpublished event like `event` on `starts_on`: its rooms, its agenda moved
     to the new dates (same times of day), presentations with their speakers, themes and
-    breakout sessions. No delegates, choices or exports.
+    breakout sessions, registration questions with their options and conditions. No
+    delegates, choices, answers or exports.
 
     Side effects: creates the Event and its Room, AgendaItem, Presentation,
-    PresentationSpeaker, Theme and BreakoutSession rows, in one transaction.
+    PresentationSpeaker, Theme, BreakoutSession, Question and QuestionOption rows, in
+    one transaction.
     """
     days = (starts_on - event.starts_on).days
     with transaction.atomic():
@@ -127,6 +130,7 @@ def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Eve
         items = _copy_agenda(event, copy, rooms, days)
         _copy_presentations(event, items)
         _copy_breakouts(event, copy, rooms, items)
+        question_services.copy_questions(source=event, target=copy)
     return copy
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from mailings import placeholders, selectors
 from mailings.enums import Attendance, MailingKind
 from mailings.models import Mailing
+from questions.services import answer_words
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import Delegate
 from symposium.widgets import DATETIME_INPUT_FORMATS, DateTimeInput
@@ -43,6 +44,8 @@ class MailingForm(forms.ModelForm):
             "themes",
             "sectors",
             "organisations",
+            "answer_question",
+            "answers",
             "attendance",
             "is_enabled",
             "days_before",
@@ -72,7 +75,26 @@ class MailingForm(forms.ModelForm):
         if any(theme.event_id != event.pk for theme in data.get("themes", [])):
             self.add_error("themes", "Choose themes of this event.")
         self._check_attendance(event, data.get("attendance"))
+        self._check_answers(event, data)
         return data
+
+    def _check_answers(self, event, data) -> None:
+        if "answers" not in self.fields:
+            return
+        question, words = data.get("answer_question"), data.get("answers", "")
+        if question is None:
+            if words.strip():
+                self.add_error("answer_question", "Choose the question these answers are to.")
+            return
+        if question.event_id != event.pk:
+            self.add_error("answer_question", "Choose a question of this event.")
+        elif not words.strip():
+            self.add_error("answers", f"Write the answers to “{question}” to send to.")
+        else:
+            try:
+                answer_words(question, words.splitlines())
+            except ValidationError as error:
+                self.add_error("answers", error)
 
     def _check_attendance(self, event, attendance) -> None:
         # These go after the event, so they may be narrowed by attendance beforehand.

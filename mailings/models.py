@@ -12,6 +12,7 @@ from mailings.enums import (
     RecipientStatus,
 )
 from partners.models import PersonalInvitation
+from questions.models import Question
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event, TimestampedModel
 
@@ -24,7 +25,8 @@ class Mailing(TimestampedModel):
     """One message to an event's delegates: its text, its audience and what became of it.
 
     The audience is kept as defined (statuses, breakouts, sectors, organisations,
-    attendance) and, once sending starts, fixed as one `Recipient` row per delegate.
+    answers to a question, attendance) and, once sending starts, fixed as one `Recipient`
+    row per delegate.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="mailings")
@@ -54,6 +56,25 @@ class Mailing(TimestampedModel):
     organisations = models.TextField(
         blank=True,
         help_text="Only delegates of these organisations: one per line, any case.",
+    )
+    # "Answered X to question Q": any of the answers named. A question deleted since
+    # leaves the answers without it: the filter then matches nobody (mailings.selectors).
+    answer_question = models.ForeignKey(
+        Question,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="answered to the question",
+        help_text="Only delegates who gave one of the answers below to this question.",
+    )
+    answers = models.TextField(
+        "any of these answers",
+        blank=True,
+        default="",
+        db_default="",  # The release before this one inserts mailings without it.
+        help_text="One per line, any case: Yes or No, an option of a choice question as "
+        "written, a number, a date like 27/03/2027, or the exact text.",
     )
     attendance = models.CharField(
         max_length=20,

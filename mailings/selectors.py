@@ -9,6 +9,7 @@ from breakouts.models import BreakoutChoice
 from checkin.models import CheckIn
 from mailings.enums import Attendance
 from mailings.models import Mailing
+from questions.services import delegates_who_answered
 from symposium.models import Delegate, clock
 
 
@@ -18,8 +19,9 @@ def audience(mailing: Mailing) -> QuerySet[Delegate]:
     Within one filter any value matches (confirmed *or* waitlisted); between filters
     all must (confirmed *and* in the NHS). Breakout sessions and themes form one
     filter: a confirmed place in any of those sessions, or any session of those
-    themes. Attended means a standing check-in (an undone one does not count).
-    Anonymised registrations never match.
+    themes. Answers: any of those named, to the one question (a filter whose question
+    was deleted since matches nobody). Attended means a standing check-in (an undone
+    one does not count). Anonymised registrations never match.
     """
     delegates = Delegate.objects.filter(event_id=mailing.event_id, anonymised_at__isnull=True)
     if mailing.statuses:
@@ -32,8 +34,18 @@ def audience(mailing: Mailing) -> QuerySet[Delegate]:
         for organisation in organisations:
             any_of |= Q(organisation__iexact=organisation)
         delegates = delegates.filter(any_of)
+    delegates = _by_answers(mailing, delegates)
     delegates = _by_attendance(mailing, delegates)
     return _in_breakouts(mailing, delegates).order_by("pk")
+
+
+def _by_answers(mailing: Mailing, delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:
+    words = mailing.answers.splitlines()
+    if not any(word.strip() for word in words):
+        return delegates
+    if mailing.answer_question is None:
+        return delegates.none()
+    return delegates.filter(pk__in=delegates_who_answered(mailing.answer_question, words))
 
 
 def _checked_in():

@@ -15,6 +15,8 @@ from django.utils.safestring import mark_safe
 from breakouts.enums import ChoiceStatus
 from breakouts.selectors import availability_label
 from partners.services import find_organisation
+from questions import forms as question_forms
+from questions.services import Answers
 from registration.services import DETAILS, Needs
 from symposium.enums import DietaryRequirement, Sector
 from symposium.models import ACCESS_NEEDS_MAX_LENGTH, clock
@@ -189,9 +191,25 @@ class DelegateForm(forms.Form):
     # fields, still filled in from the stored needs, are then ignored, not an error.
     needs_stored = False
 
-    def __init__(self, *args, event, sessions, current_sessions=(), places_slots=False, **kwargs):
+    # Questions whose sensitive answers are stored with consent (ManageForm): unticking
+    # their consent box withdraws it, as for the needs.
+    stored_consents = frozenset()
+
+    def __init__(
+        self,
+        *args,
+        event,
+        sessions,
+        current_sessions=(),
+        places_slots=False,
+        questions=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.event = event
+        # The event's own questions (questions.services.event_questions), after the details.
+        self.questions = list(questions)
+        self.question_items = question_forms.add_fields(self, self.questions)
         self.fields["needs_consent"].help_text = (
             "Optional. We use this only to arrange catering and access at the event and "
             f"delete it {event.retention_days} days after the event. Leave the box unticked "
@@ -238,6 +256,9 @@ class DelegateForm(forms.Form):
         helper.disable_csrf = True
         helper.layout = Layout(
             Fieldset("Your details", *self._details_fields()),
+            Fieldset("Questions from the organisers", *self.question_items)
+            if self.question_items
+            else HTML(""),
             Fieldset(
                 "Dietary and access needs",
                 HTML(
@@ -289,6 +310,12 @@ class DelegateForm(forms.Form):
             and not cleaned_data.get("dietary_details")
         ):
             self.add_error("dietary_details", "Describe your dietary requirement")
+        self.answers = Answers(
+            questions=self.questions,
+            given=question_forms.clean_answers(
+                self, self.questions, stored_consents=self.stored_consents
+            ),
+        )
         return cleaned_data
 
     def service_kwargs(self):
@@ -307,6 +334,7 @@ class DelegateForm(forms.Form):
             "needs": needs,
             "sessions": sessions,
             "directory_entry": self.directory_entry,
+            **({"answers": self.answers} if self.questions else {}),
         }
 
 
@@ -342,12 +370,16 @@ class ManageForm(DelegateForm):
     submit_label = "Save changes"
     swap_fields = {}
 
-    def __init__(self, *args, delegate, choices=(), **kwargs):
+    def __init__(self, *args, delegate, choices=(), answers=None, **kwargs):
+        """`answers`: the delegate's stored answers (questions.services.stored_answers)."""
         needs = getattr(delegate, "needs", None)
         initial = {name: getattr(delegate, name) for name in DETAILS_FIELDS}
         if needs is not None:
             initial |= {name: getattr(needs, name) for name in NEEDS_FIELDS}
             initial["needs_consent"] = True
+        answers = answers or {}
+        initial |= question_forms.initial_values(kwargs.get("questions", ()), answers)
+        self.stored_consents = frozenset(pk for pk, given in answers.items() if given.consented)
         super().__init__(
             *args,
             initial=initial | kwargs.pop("initial", {}),

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from breakouts.models import BreakoutChoice
 from breakouts.services import delegate_choices
+from questions import services as question_services
+from questions.models import Answer
 from registration import services
 from symposium import queued_mail
 from symposium.models import Delegate, DelegateNeeds, Event, OutboxEmail, new_access_key
@@ -105,7 +107,27 @@ def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict
         },
         "dietary_and_access_needs": _needs_data(needs),
         "breakout_choices": [_choice_data(choice) for choice in _all_choices(delegate)],
+        "answers": _answers_data(delegate),
     }
+
+
+def _answers_data(delegate: Delegate) -> list[dict]:
+    questions = question_services.event_questions(event=delegate.event, cached=False)
+    answers = question_services.stored_answers(delegate=delegate, questions=questions)
+    consented = dict(
+        Answer.objects.filter(delegate=delegate, consented_at__isnull=False).values_list(
+            "question_id", "consented_at"
+        )
+    )
+    return [
+        {
+            "question": question.label,
+            "answer": question_services.given_text(answers[question.pk]),
+            "storage_agreed_at": consented.get(question.pk),
+        }
+        for question in questions
+        if question.pk in answers
+    ]
 
 
 @dataclass(frozen=True)
@@ -113,11 +135,12 @@ class PurgeResult:
     event: Event
     needs_deleted: int
     delegates_anonymised: int
+    answers_deleted: int = 0
     # Emails owed, queued, deferred or logged about the delegates (not counted by a dry run).
     emails_deleted: int = 0
 
     def __bool__(self):
-        return bool(self.needs_deleted or self.delegates_anonymised)
+        return bool(self.needs_deleted or self.delegates_anonymised or self.answers_deleted)
 
 
 def purge_due_on(event: Event) -> dt.date:
@@ -164,7 +187,7 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
 
     Side effects, in one transaction: cancels it first (`services.cancel_registration`:
     the event place and breakout places go to the waitlists, the promoted delegates
-    are emailed), then deletes the Delegate row with its needs, choices and the
+    are emailed), then deletes the Delegate row with its needs, answers, choices and the
     emails it is owed (the cancellation's among them), the name in the admin's
     history, and then every email to or about the delegate that is queued, deferred
     or logged (`queued_mail.forget`). No email confirms it: it would keep the address
@@ -202,10 +225,10 @@ def purge_event(
     """Remove an event's personal data, keeping what the staff overview counts.
 
     Side effects (none with `dry_run`): locks the event, then its delegates; deletes
-    every DelegateNeeds of the event; sends `event_purged` (mailings delete their
-    recipient lists); deletes every email owed (OutboxEmail), queued, deferred or
-    logged (django-mailer, `queued_mail.forget`) to or about the delegates being
-    anonymised; anonymises each delegate not yet anonymised
+    every DelegateNeeds and every Answer (to the event's own questions) of the event;
+    sends `event_purged` (mailings delete their recipient lists); deletes every email
+    owed (OutboxEmail), queued, deferred or logged (django-mailer, `queued_mail.forget`)
+    to or about the delegates being anonymised; anonymises each delegate not yet anonymised
     (name, email and job title replaced, access key rotated so every manage link
     dies, `anonymised_at` set) and their names in the admin's history. Sector,
     organisation, status, breakout choices, timestamps and ExportRecords stay.
@@ -215,18 +238,23 @@ def purge_event(
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         needs = DelegateNeeds.objects.filter(delegate__event=event)
+        answers = Answer.objects.filter(delegate__event=event)
         delegates = list(
             Delegate.objects.select_for_update()
             .filter(event=event, anonymised_at__isnull=True)
             .order_by("pk")
         )
         result = PurgeResult(
-            event=event, needs_deleted=needs.count(), delegates_anonymised=len(delegates)
+            event=event,
+            needs_deleted=needs.count(),
+            delegates_anonymised=len(delegates),
+            answers_deleted=answers.count(),
         )
         if dry_run or not result:
             return result
         _scrub_history_of(Delegate.objects.filter(event=event), ANONYMOUS_NAME)
         needs.delete()
+        answers.delete()
         event_purged.send(sender=Event, event=event)
         owed, _ = OutboxEmail.objects.filter(delegate__in=delegates).delete()
         people = [queued_mail.Person.of(delegate) for delegate in delegates]

@@ -33,6 +33,8 @@ from partners.models import (
     SeatQuota,
 )
 from partners.services import record_affiliation
+from questions import services as question_services
+from questions.services import Answers
 from symposium import outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
@@ -245,8 +247,12 @@ def register_delegate(
     directory_entry: Organisation | None = None,
     invitation: Invitation | None = None,
     quota: SeatQuota | None = None,
+    answers: Answers | None = None,
 ) -> Registration:
     """Register a delegate, or re-send the manage link if the email is registered.
+
+    `answers`: to the event's own questions (questions.forms.clean_answers), saved
+    with the registration (a sensitive one with the time of its consent).
 
     Through an `invitation` (a partner's code or a personal one): its use is counted
     in the transaction (partners.invitations.use, which locks its row after the
@@ -317,6 +323,7 @@ def register_delegate(
                 notify=notify,
                 directory_entry=directory_entry,
                 quota=quota,
+                answers=answers,
             )
         except _AlreadyRegistered:
             pass  # Registered at this event before (perhaps cancelled): below, locked.
@@ -346,6 +353,7 @@ def register_delegate(
             directory_entry=directory_entry,
             invitation=invitation,
             quota=quota,
+            answers=answers,
         )
     except _DuplicateEmail:
         with transaction.atomic():
@@ -387,6 +395,7 @@ def _register_new(
     notify,
     directory_entry,
     quota,
+    answers=None,
 ) -> Registration:
     """Register an address new to the event, holding the event's lock only for the
     decision (a place or the waitlist) and the writes that depend on it.
@@ -423,6 +432,7 @@ def _register_new(
         except IntegrityError as error:
             raise _AlreadyRegistered from error
         _save_needs(delegate=delegate, needs=needs, now=now, new=True)
+        question_services.save_answers(delegate=delegate, answers=answers, now=now, new=True)
         record_affiliation(delegate=delegate, organisation=directory_entry, new_delegate=True)
         if notify:
             outbox.notify_registered(delegate=delegate)
@@ -512,6 +522,7 @@ def _register(
     directory_entry=None,
     invitation=None,
     quota=None,
+    answers=None,
 ) -> Registration:
     with transaction.atomic():
         event = _lock_event(event)
@@ -578,6 +589,9 @@ def _register(
             choice=_quota_choice(quota=quota, partner=directory_entry, sector=sector),
         )
         _save_needs(delegate=delegate, needs=needs, now=now, new=existing is None)
+        question_services.save_answers(
+            delegate=delegate, answers=answers, now=now, new=existing is None
+        )
         record_affiliation(
             delegate=delegate,
             organisation=directory_entry,
@@ -615,8 +629,12 @@ def update_registration(
     now: dt.datetime | None = None,
     preferences: Mapping[int, Sequence[BreakoutSession]] | None = None,
     directory_entry: Organisation | None = None,
+    answers: Answers | None = None,
 ) -> Delegate:
-    """Change a registration's details, needs and breakout choices.
+    """Change a registration's details, needs, answers and breakout choices.
+
+    `answers` (None: left as they are): the answers to the questions asked; any other
+    answer to them (cleared, or to a question no longer asked) is deleted.
 
     `directory_entry`, as for `register_delegate`: the delegate takes its name and
     sector and is affiliated with it; a new organisation the directory does not know
@@ -672,6 +690,7 @@ def update_registration(
         ):
             record_affiliation(delegate=delegate, organisation=directory_entry)
         needs_changed = _save_needs(delegate=delegate, needs=needs, now=now)
+        needs_changed |= question_services.save_answers(delegate=delegate, answers=answers, now=now)
         changes = breakout_services.set_breakout_choices(
             delegate=delegate, sessions=sessions, give_up_rounds=give_up_rounds
         )
@@ -788,7 +807,8 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
 
     Side effects: locks the event, the delegate, the delegates about to be promoted
     and every session concerned; sets status cancelled and cancelled_at; deletes the
-    delegate's breakout choices and needs (no reason left to keep them); promotes the
+    delegate's breakout choices, needs and answers to sensitive questions (no reason
+    left to keep them); promotes the
     first waitlisted choice of each freed session and, if the delegate had a place,
     the first delegate on the event's waitlist; a registration through an invitation
     gives its use back and a personal invitation becomes "cancelled"
@@ -814,6 +834,7 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         )
         promoted_choices = breakout_services.release_breakout_choices(delegate=delegate)
         DelegateNeeds.objects.filter(delegate=delegate).delete()
+        question_services.delete_sensitive_answers(delegates=[delegate.pk])
         delegate.status, delegate.cancelled_at = RegistrationStatus.CANCELLED, now
         delegate.save(update_fields=["status", "cancelled_at", "updated_at"])
         _notify_promoted_choices(promoted_choices)
@@ -852,7 +873,8 @@ def substitute_delegate(
     again does) in pk order, then the replaced delegate's sessions; creates or
     reactivates the colleague's Delegate; moves the BreakoutChoice and
     BreakoutPreference rows, the QuotaPlace and the InvitationUse to it; deletes the
-    replaced delegate's needs (theirs, not the colleague's); copies the Affiliation;
+    replaced delegate's needs and sensitive answers (theirs, not the colleague's); copies
+    the Affiliation;
     emails the colleague their confirmation with their manage link, and the replaced
     delegate that their place has passed.
     Raises ValidationError, by field, for bad details or an address already registered
@@ -915,6 +937,7 @@ def substitute_delegate(
         # So is the invitation's use: the colleague cancelling gives it back.
         InvitationUse.objects.filter(delegate=replaced).update(delegate=colleague)
         DelegateNeeds.objects.filter(delegate=replaced).delete()
+        question_services.delete_sensitive_answers(delegates=[replaced.pk])
         replaced.status, replaced.cancelled_at = RegistrationStatus.CANCELLED, now
         replaced.access_key = new_access_key()
         replaced.save(update_fields=["status", "cancelled_at", "access_key", "updated_at"])

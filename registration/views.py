@@ -29,6 +29,7 @@ from breakouts.forms import ranked_form
 from breakouts.models import BreakoutSession
 from breakouts.selectors import availability_label, sessions_with_places
 from breakouts.services import delegate_choices
+from questions import services as question_services
 from registration import privacy, services
 from registration.forms import (
     ManageForm,
@@ -223,15 +224,16 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         (kept,), versions = page_cache.lookup_many([self.form_data_key])
         if kept is None:
             event = get_object_or_404(Event.objects.published(), slug=self.kwargs["event_slug"])
-            kept = self.keep_form_data(event, list(event_sessions(event)), versions)
+            questions = question_services.event_questions(event=event, cached=False)
+            kept = self.keep_form_data(event, list(event_sessions(event)), questions, versions)
         return kept
 
     @property
     def form_data_key(self):
         return f"register-form:{self.kwargs['event_slug']}"
 
-    def keep_form_data(self, event, sessions, versions):
-        kept = (event, sessions)
+    def keep_form_data(self, event, sessions, questions, versions):
+        kept = (event, sessions, questions)
         page_cache.store(
             self.form_data_key,
             kept,
@@ -279,11 +281,16 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         return self.render_page("symposium/register_closed.html", window=window.value)
 
     def get_form_kwargs(self):
-        sessions = self.kept_form_data[1] if self.kept_form_data else event_sessions(self.event)
-        self.form_sessions = list(sessions)
+        if self.kept_form_data:
+            _, sessions, questions = self.kept_form_data
+        else:
+            sessions = event_sessions(self.event)
+            questions = question_services.event_questions(event=self.event, cached=False)
+        self.form_sessions, self.form_questions = list(sessions), questions
         return super().get_form_kwargs() | {
             "event": self.event,
             "sessions": self.form_sessions,
+            "questions": questions,
             # The blank page kept in the cache: places are spliced in when served.
             "places_slots": self.cacheable,
         }
@@ -301,7 +308,7 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
         blank = BlankRegisterPage(response.rendered_content)
         # What the POST that follows needs, kept beside the page (no query there).
         sessions = self.form_sessions
-        self.keep_form_data(self.event, sessions, self.versions)
+        self.keep_form_data(self.event, sessions, self.form_questions, self.versions)
         page_cache.store(
             self.cache_key, blank, versions=self.versions, shows_places=False, until=until
         )
@@ -449,19 +456,42 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
             page_cache.store(key, sessions, versions=versions, shows_places=True)
         return sessions
 
+    @cached_property
+    def questions(self):
+        """The event's questions (none: no query, from the page cache)."""
+        return question_services.event_questions(event=self.event)
+
+    @cached_property
+    def answers(self):
+        """The delegate's answers to them: one query, when the event has questions."""
+        return question_services.stored_answers(delegate=self.delegate, questions=self.questions)
+
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {
             "event": self.event,
             "delegate": self.delegate,
             "sessions": self.sessions,
             "choices": self.choices,
+            "questions": self.questions,
+            "answers": self.answers,
         }
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(choices=self.choices, **kwargs)
+        context = super().get_context_data(
+            choices=self.choices,
+            answers=[
+                (question, question_services.given_text(self.answers[question.pk]))
+                for question in self.questions
+                if question.pk in self.answers
+            ],
+            **kwargs,
+        )
         form = context["form"]
         shown = self.delegate.status != RegistrationStatus.CANCELLED
-        if shown and not form.is_bound and not self.event.breakouts_ranked:
+        # The kept blank form cannot be filled in with answers to questions (their
+        # radio buttons and boxes): with questions, crispy renders the whole form.
+        fast = not self.event.breakouts_ranked and not self.questions
+        if shown and not form.is_bound and fast:
             # Called by the template, so the page's own context is the first rendered
             # (the one tests read), before the blank form's on a cache miss.
             context["form_html"] = lambda: filled_form_html(self.blank_form_html(form), form)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "speakers",
     "breakouts",
     "partners",
+    "questions",
     "registration",
     "mailings",
     "checkin",

@@ -7,6 +7,7 @@ from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     checkin,
     mailings,
     partners,
+    questions,
     speakers,
     symposium,
     teams,

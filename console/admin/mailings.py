@@ -64,6 +64,8 @@ class MailingAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
                     "themes",
                     "sectors",
                     "organisations",
+                    "answer_question",
+                    "answers",
                     "attendance",
                 ],
                 "description": AUDIENCE_NOTE,

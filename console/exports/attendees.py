@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from checkin.selectors import checked_in_at
+from questions import services as question_services
+from questions.models import Answer
 from symposium.enums import AgendaKind, DietaryRequirement, RegistrationStatus
 from symposium.exports.base import SECTOR_LABELS, Column, ListExporter
 from symposium.models import AgendaItem, Delegate, Event, by_name
@@ -125,10 +127,14 @@ def dietary_text(needs) -> str:
 
 
 class AttendeeList(ListExporter):
-    """One row per delegate, alphabetical; one column per breakout round.
+    """One row per delegate, alphabetical; one column per breakout round, then one per
+    registration question of the event, in its order (the sensitive ones only with the
+    needs).
 
     Reads in chunks of CHUNK_SIZE delegates, each chunk with its breakout choices
-    prefetched: two queries a chunk, plus one for the rounds and one for the themes.
+    prefetched: two queries a chunk (four with questions: their answers and the
+    options chosen), plus one for the rounds, one for the themes and one or two for
+    the questions.
     """
 
     name = "Attendee list"
@@ -146,6 +152,11 @@ class AttendeeList(ListExporter):
         self.delegates = delegates
         self.include_needs = include_needs
         self.rounds = breakout_rounds(event=event)
+        self.questions = [
+            question
+            for question in question_services.event_questions(event=event, cached=False)
+            if include_needs or not question.sensitive
+        ]
         # From the event's first day: before it, nobody can have been checked in.
         self.with_check_ins = event.starts_on <= timezone.localdate()
 
@@ -161,6 +172,7 @@ class AttendeeList(ListExporter):
             Column("Seat quota", 28),
             *[Column(round_title(item), 36) for item in self.rounds],
             *(needs if self.include_needs else []),
+            *[Column(question.label, 30) for question in self.questions],
             Column("Registered at", 18),
             *(CHECK_IN_COLUMNS if self.with_check_ins else []),
         ]
@@ -184,6 +196,9 @@ class AttendeeList(ListExporter):
                 F(f"{quota}organisation__name"), F(f"{quota}network__name"), F(f"{quota}sector")
             )
         )
+        if self.questions:
+            answers = Answer.objects.filter(question__in=self.questions).prefetch_related("options")
+            delegates = delegates.prefetch_related(Prefetch("answers", queryset=answers))
         if self.with_check_ins:
             delegates = delegates.annotate(checked_in_at=checked_in_at())
         # The needs are special category data: not even read unless asked for.
@@ -209,6 +224,24 @@ class AttendeeList(ListExporter):
         needs = getattr(delegate, "needs", None)
         return [dietary_text(needs), needs.access_needs if needs else ""]
 
+    def _answers(self, delegate: Delegate) -> list[str]:
+        if not self.questions:
+            return []
+        given = {answer.question_id: answer for answer in delegate.answers.all()}
+        cells = []
+        for question in self.questions:
+            answer = given.get(question.pk)
+            if answer is None:
+                cells.append("")
+                continue
+            order = {option.pk: option.order for option in question.options.all()}
+            labels = [
+                option.label
+                for option in sorted(answer.options.all(), key=lambda o: (order.get(o.pk, 0), o.pk))
+            ]
+            cells.append(question_services.answer_text(question, answer.value, labels))
+        return cells
+
     def _check_in(self, delegate: Delegate) -> list[Any]:
         if not self.with_check_ins:
             return []
@@ -231,6 +264,7 @@ class AttendeeList(ListExporter):
                 SECTOR_LABELS.get(delegate.quota_for, delegate.quota_for or ""),
                 *self._breakouts(delegate, themes),
                 *self._needs(delegate),
+                *self._answers(delegate),
                 delegate.created_at,
                 *self._check_in(delegate),
             ]

@@ -406,6 +406,20 @@
       });
       breakouts.append(heading, list);
     }
+    // Answers to the registration questions the organisers show at the desk.
+    const answers = $("checkin-result-answers");
+    answers.replaceChildren();
+    if (entry && entry.answers && entry.answers.length) {
+      const list = document.createElement("dl");
+      entry.answers.forEach((answer) => {
+        const term = document.createElement("dt");
+        term.textContent = answer.question;
+        const value = document.createElement("dd");
+        value.textContent = answer.answer;
+        list.append(term, value);
+      });
+      answers.append(list);
+    }
     $("checkin-undo").hidden = !(state === "checked_in" && entry);
     const badge = $("checkin-badge");
     badge.hidden = !entry;

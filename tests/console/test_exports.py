@@ -439,8 +439,9 @@ def test_attendee_list_query_count_is_fixed(db, django_assert_num_queries, count
     filters = AttendeeFilters(include_needs=True)
     delegates = attendees(event=event, filters=filters)
 
-    # Rounds, themes, then one chunk: delegates with their needs, and their choices.
-    with django_assert_num_queries(4):
+    # Rounds, the event's questions (none), themes, then one chunk: delegates with
+    # their needs, and their choices.
+    with django_assert_num_queries(5):
         exporter = AttendeeList(event=event, delegates=delegates, include_needs=True)
         lines = list(csv_lines(exporter.table()))
 

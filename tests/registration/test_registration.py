@@ -369,15 +369,16 @@ def test_register_page_query_count_is_fixed(
     # What was saved so far counts as committed before the first visit: the pages kept
     # from now on are out of date when the organiser's changes below commit.
     connection.run_on_commit.clear()
-    # The event, the sessions with their places, whether the event is full.
-    with django_assert_num_queries(3):
+    # The event, the sessions with their places, the event's questions (none), whether
+    # the event is full.
+    with django_assert_num_queries(4):
         client.get(register_url(event))
 
     with django_capture_on_commit_callbacks(execute=True):
         make_round(event, 20, 10, 5, hour=14)
         make_round(event, 20, 30, hour=16)
         BreakoutChoiceFactory.create_batch(3, session=event.themes.last().sessions.get())
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(register_url(event))
     assert response.content.decode().count("No breakout") == 3
     # Then the blank form comes from the cache: no query, the visitor's own token.
