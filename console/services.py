@@ -18,7 +18,7 @@ from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from console.rules import plural
 from registration import privacy
 from speakers.models import Presentation, PresentationSpeaker
-from symposium import outbox, queued_mail
+from symposium import audit, outbox, queued_mail
 from symposium.enums import RegistrationStatus
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
 
@@ -92,6 +92,15 @@ def move_delegates(*, delegates: Sequence[Delegate], session: BreakoutSession) -
             )
             outbox.notify_changed(delegate=delegate)
             _notify_promoted(changes.promoted)
+        audit.log_actions(
+            audit.entry(
+                event=event,
+                action="event.delegates_moved",
+                delegate=delegate,
+                data={"session_id": session.pk},
+            )
+            for delegate in moving
+        )
     return moving
 
 
@@ -127,6 +136,7 @@ def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Eve
         items = _copy_agenda(event, copy, rooms, days)
         _copy_presentations(event, items)
         _copy_breakouts(event, copy, rooms, items)
+        audit.log_action(event=copy, action="event.copied", data={"from_event_id": event.pk})
     return copy
 
 
@@ -304,6 +314,7 @@ def publish_event(*, event: Event) -> Event:
         if not event.is_published:
             event.is_published = True
             event.save(update_fields=["is_published", "updated_at"])
+            audit.log_action(event=event, action="event.published")
     return event
 
 
@@ -313,6 +324,7 @@ def unpublish_event(*, event: Event) -> Event:
         if event.is_published:
             event.is_published = False
             event.save(update_fields=["is_published", "updated_at"])
+            audit.log_action(event=event, action="event.unpublished")
     return event
 
 
@@ -369,6 +381,11 @@ def save_session_grid(*, event: Event, rows: Sequence[GridRow]) -> int:
                 )
                 session.save()
                 written += 1
+        audit.log_action(
+            event=event,
+            action="event.sessions_saved",
+            data={"themes": len(rows), "sessions": written},
+        )
     return written
 
 
