@@ -27,7 +27,7 @@ from breakouts.models import (
     BreakoutPreference,
     BreakoutSession,
 )
-from symposium import background, outbox
+from symposium import audit, background, outbox
 from symposium.enums import RegistrationStatus, Sector
 from symposium.models import AgendaItem, Delegate, Event
 
@@ -244,8 +244,10 @@ def start_preview(*, run: AllocationRun) -> AllocationRun:
     already or it is not ranked."""
     _check_event(run.event)
     run.status, run.progress, run.progress_text = RunStatus.RUNNING, 0, "Waiting to start"
-    run.save()
-    background.defer(tasks.preview_allocation, run_id=run.pk)
+    with transaction.atomic():
+        run.save()
+        background.defer(tasks.preview_allocation, run_id=run.pk)
+        audit.log_action(event=run.event_id, action="allocation.previewed", obj=run)
     return run
 
 
@@ -576,6 +578,13 @@ def confirm_allocation(*, run: AllocationRun, confirmed_by) -> list[BreakoutChoi
         event.save(update_fields=["breakouts_allocated_at", "updated_at"])
         run.status, run.confirmed_by, run.confirmed_at = RunStatus.CONFIRMED, confirmed_by, now
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        audit.log_action(
+            event=event,
+            action="allocation.confirmed",
+            actor=confirmed_by,
+            obj=run,
+            data={"places": len(created), "delegates": len(run.places)},
+        )
         # Everyone the allocation was about hears, those left without a place too.
         for delegate_pk in sorted(int(pk) for pk in run.places):
             outbox.notify_breakout_allocated(delegate_pk=delegate_pk)
@@ -678,6 +687,16 @@ def move_delegate(*, choice: BreakoutChoice, session: BreakoutSession) -> Breako
                 session=locked[old_session_id]
             )
         outbox.notify_changed(delegate=choice.delegate)
+        audit.log_action(
+            event=choice.delegate.event_id,
+            action="breakouts.moved",
+            delegate=choice.delegate_id,
+            data={
+                "choice_id": choice.pk,
+                "from_session_id": old_session_id,
+                "to_session_id": target.pk,
+            },
+        )
         for other in promoted:
             if getattr(other, "given_up", None):
                 outbox.notify_breakout_swap(choice=other, given_up=other.given_up)

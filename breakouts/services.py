@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
-from symposium import page_cache
+from symposium import audit, page_cache
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate
 
@@ -167,7 +167,9 @@ def _promote(locked: dict[int, BreakoutSession], session_id: int) -> list[Breako
         free = session.capacity - places_taken(session=session)
         if free <= 0:
             continue
-        front = list(_queue(session.pk).select_related("replaces__session__theme")[:free])
+        front = list(
+            _queue(session.pk).select_related("delegate", "replaces__session__theme")[:free]
+        )
         given_up = [choice.replaces for choice in front if choice.replaces_id]
         # Deleted first: until then the delegate holds a place in this round already.
         BreakoutChoice.objects.filter(pk__in=[place.pk for place in given_up]).delete()
@@ -178,6 +180,19 @@ def _promote(locked: dict[int, BreakoutSession], session_id: int) -> list[Breako
             choice.given_up = choice.replaces.session if choice.replaces_id else None
             choice.status, choice.replaces = ChoiceStatus.CONFIRMED, None
         promoted += front
+        audit.log_actions(
+            audit.entry(
+                event=choice.delegate.event_id,
+                action="breakouts.promoted",
+                delegate=choice.delegate_id,
+                data={
+                    "choice_id": choice.pk,
+                    "session_id": session.pk,
+                    "swap": bool(choice.given_up),
+                },
+            )
+            for choice in front
+        )
         to_fill += [
             place.session_id for place in given_up if place.status == ChoiceStatus.CONFIRMED
         ]
@@ -493,4 +508,18 @@ def give_places(*, places: dict[int, list[int]]) -> list[BreakoutChoice]:
                         status=ChoiceStatus.CONFIRMED if confirmed else ChoiceStatus.WAITLISTED,
                     )
                 )
-        return BreakoutChoice.objects.bulk_create(new)
+        created = BreakoutChoice.objects.bulk_create(new)
+        audit.log_actions(
+            audit.entry(
+                event=delegates[choice.delegate_id].event_id,
+                action="breakouts.places_given",
+                delegate=choice.delegate_id,
+                data={
+                    "choice_id": choice.pk,
+                    "session_id": choice.session_id,
+                    "status": choice.status,
+                },
+            )
+            for choice in created
+        )
+        return created

@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkin.models import CheckIn, WalkIn
 from partners.services import find_organisation
 from registration.services import register_delegate
+from symposium import audit
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
 
@@ -121,11 +122,26 @@ def check_in(
                     )
             except IntegrityError:
                 return Outcome(Status.REFUSED, delegate=delegate, reason=Reason.NONCE_REUSED)
+            _log_check_in(event, "checkin.checked_in", created, by=by)
             return Outcome(Status.CHECKED_IN, created, delegate)
         if at < standing.at:
             standing.at, standing.desk, standing.by = at, desk, by
             standing.save(update_fields=["at", "desk", "by"])
         return Outcome(Status.ALREADY, standing, delegate)
+
+
+def _log_check_in(event: Event, action: str, check_in: CheckIn, *, by=None) -> None:
+    audit.log_action(
+        event=event,
+        action=action,
+        actor=by,
+        delegate=check_in.delegate_id,
+        data={
+            "check_in_id": check_in.pk,
+            "desk": check_in.desk,
+            "sent_offline": check_in.sent_offline,
+        },
+    )
 
 
 def undo_check_in(
@@ -165,7 +181,10 @@ def undo_check_in(
             if found is None:
                 if CheckIn.objects.filter(nonce=nonce).exists():
                     return False  # another event's, or another delegate's, nonce
-                CheckIn.objects.create(delegate=delegate, at=undo_at, nonce=nonce, undone_at=now)
+                undone = CheckIn.objects.create(
+                    delegate=delegate, at=undo_at, nonce=nonce, undone_at=now
+                )
+                _log_check_in(event, "checkin.undone", undone)
                 return True
         else:
             Delegate.objects.select_for_update().filter(pk=found.delegate_id).first()
@@ -177,6 +196,7 @@ def undo_check_in(
             return False
         found.undone_at = now
         found.save(update_fields=["undone_at"])
+        _log_check_in(event, "checkin.undone", found)
         return True
 
 
@@ -228,7 +248,17 @@ def register_walk_in(
     if not registration.created:
         return WalkInOutcome(delegate=delegate, created=False)
     confirmed = delegate.status == RegistrationStatus.CONFIRMED
-    WalkIn.objects.create(delegate=delegate, desk=desk, by=by, needs_organiser=not confirmed)
+    with transaction.atomic():
+        walk_in = WalkIn.objects.create(
+            delegate=delegate, desk=desk, by=by, needs_organiser=not confirmed
+        )
+        audit.log_action(
+            event=event,
+            action="checkin.walk_in",
+            actor=by,
+            delegate=delegate,
+            data={"walk_in_id": walk_in.pk, "desk": desk, "needs_organiser": not confirmed},
+        )
     if not confirmed:
         return WalkInOutcome(delegate=delegate, created=True)
     outcome = check_in(

@@ -17,7 +17,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 
-from symposium import teams
+from symposium import audit, teams
 
 
 def scope_fields(fields, user, *, shared=None) -> None:
@@ -69,7 +69,50 @@ class NotFoundAdmin:
         raise Http404(f"No {opts.verbose_name} with this ID.")
 
 
+def _event_ids(model, pks) -> dict:
+    """{pk: event pk} for these rows of `model`, in one query."""
+    path = teams.event_path(model)
+    if path is None or not pks:
+        return {}
+    rows = model._default_manager.filter(pk__in=list(pks)).values_list("pk", path)
+    return dict(rows)
+
+
+def _log_admin(request, objects, action: str, message="") -> None:
+    objects = list(objects)
+    events = _event_ids(type(objects[0]), [obj.pk for obj in objects]) if objects else {}
+    changes = message if isinstance(message, list) else ([message] if message else [])
+    audit.log_actions(
+        audit.entry(
+            event=events[obj.pk],
+            action=action,
+            actor=request.user,
+            via=audit.Via.ADMIN,
+            obj=obj,
+            data={"changes": changes} if changes else {},
+        )
+        for obj in objects
+        if events.get(obj.pk) is not None
+    )
+
+
 class EventScopedAdmin(NotFoundAdmin):
+    """Also writes every addition, change and deletion to the event's audit log
+    (symposium.audit: "admin.added", "admin.changed", "admin.deleted"), in the admin's
+    own transaction."""
+
+    def log_addition(self, request, obj, message):
+        _log_admin(request, [obj], "admin.added", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        _log_admin(request, [obj], "admin.changed", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        _log_admin(request, queryset, "admin.deleted")
+        return super().log_deletions(request, queryset)
+
     def get_queryset(self, request):
         return teams.for_user(super().get_queryset(request), request.user)
 

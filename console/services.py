@@ -19,7 +19,7 @@ from console.rules import plural
 from questions import services as question_services
 from registration import privacy
 from speakers.models import Presentation, PresentationSpeaker
-from symposium import outbox, queued_mail
+from symposium import audit, outbox, queued_mail
 from symposium.enums import RegistrationStatus
 from symposium.models import AgendaItem, Delegate, DelegateNeeds, Event, Room
 
@@ -93,6 +93,15 @@ def move_delegates(*, delegates: Sequence[Delegate], session: BreakoutSession) -
             )
             outbox.notify_changed(delegate=delegate)
             _notify_promoted(changes.promoted)
+        audit.log_actions(
+            audit.entry(
+                event=event,
+                action="event.delegates_moved",
+                delegate=delegate,
+                data={"session_id": session.pk},
+            )
+            for delegate in moving
+        )
     return moving
 
 
@@ -131,6 +140,7 @@ def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Eve
         _copy_presentations(event, items)
         _copy_breakouts(event, copy, rooms, items)
         question_services.copy_questions(source=event, target=copy)
+        audit.log_action(event=copy, action="event.copied", data={"from_event_id": event.pk})
     return copy
 
 
@@ -308,6 +318,7 @@ def publish_event(*, event: Event) -> Event:
         if not event.is_published:
             event.is_published = True
             event.save(update_fields=["is_published", "updated_at"])
+            audit.log_action(event=event, action="event.published")
     return event
 
 
@@ -317,6 +328,7 @@ def unpublish_event(*, event: Event) -> Event:
         if event.is_published:
             event.is_published = False
             event.save(update_fields=["is_published", "updated_at"])
+            audit.log_action(event=event, action="event.unpublished")
     return event
 
 
@@ -373,6 +385,11 @@ def save_session_grid(*, event: Event, rows: Sequence[GridRow]) -> int:
                 )
                 session.save()
                 written += 1
+        audit.log_action(
+            event=event,
+            action="event.sessions_saved",
+            data={"themes": len(rows), "sessions": written},
+        )
     return written
 
 

@@ -36,7 +36,7 @@ from mailings import placeholders, selectors, texts
 from mailings.enums import MailingKind, MailingStatus, RecipientStatus
 from mailings.models import Mailing, Recipient
 from registration.emails import calendar_file, manage_url
-from symposium import mail_identity, outbox
+from symposium import audit, mail_identity, outbox
 from symposium import tasks as mail_tasks
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, Event
@@ -177,6 +177,12 @@ def send_test(*, mailing: Mailing, delegate: Delegate, to: str) -> int:
         queued = Message(priority=PRIORITY_MEDIUM)
         queued.email = message
         queued.save()
+        audit.log_action(
+            event=mailing.event_id,
+            action="mailing.test_sent",
+            obj=mailing,
+            data={"to": to, "as_delegate_id": delegate.pk},
+        )
     send_now([queued.pk])
     return queued.pk
 
@@ -190,16 +196,24 @@ def schedule(*, mailing: Mailing, send_at: dt.datetime) -> Mailing:
             raise ValidationError("This message is already being sent.")
         mailing.status, mailing.send_at = MailingStatus.SCHEDULED, send_at
         mailing.save(update_fields=["status", "send_at", "updated_at"])
+        audit.log_action(
+            event=mailing.event_id,
+            action="mailing.scheduled",
+            obj=mailing,
+            data={"send_at": send_at.isoformat()},
+        )
     return mailing
 
 
 def unschedule(*, mailing: Mailing) -> bool:
     """Back to draft, if it has not started. Returns whether it was unscheduled."""
-    return bool(
-        Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.SCHEDULED).update(
+    with transaction.atomic():
+        done = Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.SCHEDULED).update(
             status=MailingStatus.DRAFT, send_at=None
         )
-    )
+        if done:
+            audit.log_action(event=mailing.event_id, action="mailing.unscheduled", obj=mailing)
+    return bool(done)
 
 
 # Sending ------------------------------------------------------------------------------
@@ -226,6 +240,12 @@ def start(*, mailing_pk: int, now: dt.datetime | None = None) -> bool:
         mailing.status, mailing.started_at = MailingStatus.SENDING, now
         mailing.total = mailing.recipients.count()
         mailing.save(update_fields=["status", "started_at", "total", "updated_at"])
+        audit.log_action(
+            event=mailing.event_id,
+            action="mailing.started",
+            obj=mailing,
+            data={"recipients": mailing.total},
+        )
     return True
 
 
@@ -286,6 +306,15 @@ def _queue_copies(mailing: Mailing, recipients: list[Recipient], now) -> list[Me
     for recipient in (recipient for recipient, message in pairs if not message):
         recipient.save(update_fields=["status", "error"])
     Mailing.objects.filter(pk=mailing.pk).update(queued=F("queued") + len(messages))
+    audit.log_actions(
+        audit.entry(
+            event=mailing.event_id,
+            action="mailing.email_queued",
+            delegate=recipient.delegate_id,
+            data={"mailing_id": mailing.pk, "subject": mailing.subject, "failed": not message},
+        )
+        for recipient, message in pairs
+    )
     return messages
 
 
@@ -333,9 +362,10 @@ def _finish(mailing: Mailing, now: dt.datetime) -> int | None:
     """ "Sent" once no copy is pending; None while others still hold some."""
     if mailing.recipients.filter(status=RecipientStatus.PENDING).exists():
         return None
-    Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.SENDING).update(
+    if Mailing.objects.filter(pk=mailing.pk, status=MailingStatus.SENDING).update(
         status=MailingStatus.SENT, finished_at=now, updated_at=now
-    )
+    ):
+        audit.log_action(event=mailing.event_id, action="mailing.finished", obj=mailing)
     return 0
 
 

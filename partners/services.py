@@ -25,7 +25,7 @@ from partners.models import (
     SeatQuota,
 )
 from partners.names import name_key
-from symposium import background
+from symposium import audit, background
 from symposium.models import Delegate, Event, new_access_key
 
 
@@ -206,8 +206,21 @@ def record_lead_action(
     details: str = "",
     done_by=None,
 ) -> PartnerLeadAction:
-    """One line of the partner leads' audit. Callers write it in the transaction of
-    what it records, so an action that rolls back leaves no line."""
+    """One line of the partner leads' audit, and of the event's audit log (for an
+    event's action). Callers write it in the transaction of what it records, so an
+    action that rolls back leaves no line."""
+    if event is not None:
+        audit.log_action(
+            event=event,
+            action=f"lead.{action}",
+            actor=done_by,
+            delegate=delegate,
+            data={
+                "lead_id": lead.pk,
+                "colleague_id": getattr(colleague, "pk", None),
+                "details": details[:500],
+            },
+        )
     return PartnerLeadAction.objects.create(
         lead=lead,
         action=action,
@@ -253,6 +266,15 @@ def revoke_lead_links(*, lead: PartnerLead, done_by=None) -> PartnerLead:
         lead.access_key = new_access_key()
         lead.save(update_fields=["access_key"])
         record_lead_action(lead=lead, action=LeadAction.LINKS_REVOKED, done_by=done_by)
+        audit.log_actions(
+            audit.entry(
+                event=event_id,
+                action="lead.links_revoked",
+                actor=done_by,
+                data={"lead_id": lead.pk},
+            )
+            for event_id in lead.events.values_list("pk", flat=True)
+        )
     return lead
 
 
@@ -358,5 +380,6 @@ def warn_quota_releases(*, now: dt.datetime | None = None) -> list[SeatQuota]:
                 continue  # Another run warned them meanwhile.
             for lead_pk in quota_leads(quota).values_list("pk", flat=True):
                 background.defer(tasks.email_quota_warning, lead_pk=lead_pk, quota_pk=quota.pk)
+            audit.log_action(event=quota.event_id, action="quota.warned", obj=quota)
             warned.append(quota)
     return warned

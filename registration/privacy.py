@@ -20,7 +20,7 @@ from breakouts.services import delegate_choices
 from questions import services as question_services
 from questions.models import Answer
 from registration import services
-from symposium import queued_mail
+from symposium import audit, queued_mail
 from symposium.models import Delegate, DelegateNeeds, Event, OutboxEmail, new_access_key
 from symposium.tokens import event_is_over
 
@@ -192,7 +192,8 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
     history, and then every email to or about the delegate that is queued, deferred
     or logged (`queued_mail.forget`). No email confirms it: it would keep the address
     until the mail server takes it, and the page does. Every manage link dies with
-    the row. Returns False if it was already erased.
+    the row. The audit log keeps what was done, no longer to whom
+    (`audit.forget_delegates`). Returns False if it was already erased.
 
     Once the event is over there is no place to give anyone and nothing to tell: the
     row is deleted without cancelling it first.
@@ -213,6 +214,9 @@ def erase_registration(*, delegate: Delegate, now: dt.datetime | None = None) ->
         # Deleting first waits for whoever holds rows that go with it (an email being
         # queued from the outbox, a mailing's batch): what they queue is then seen.
         event = delegate.event
+        # The log keeps what was done (the cancellation…), no longer to whom.
+        audit.forget_delegates(delegate_ids=[delegate.pk])
+        audit.log_action(event=event, action="registration.erased")
         delegate.delete()
         queued_mail.forget(people=[person])
         registration_erased.send(sender=Delegate, event=event)
@@ -230,7 +234,8 @@ def purge_event(
     owed (OutboxEmail), queued, deferred or logged (django-mailer, `queued_mail.forget`)
     to or about the delegates being anonymised; anonymises each delegate not yet anonymised
     (name, email and job title replaced, access key rotated so every manage link
-    dies, `anonymised_at` set) and their names in the admin's history. Sector,
+    dies, `anonymised_at` set) and their names in the admin's history and the
+    event's audit log (`audit.forget_event`: the log keeps what was done). Sector,
     organisation, status, breakout choices, timestamps and ExportRecords stay.
     Running it again changes nothing.
     """
@@ -253,6 +258,15 @@ def purge_event(
         if dry_run or not result:
             return result
         _scrub_history_of(Delegate.objects.filter(event=event), ANONYMOUS_NAME)
+        audit.forget_event(event=event)
+        audit.log_action(
+            event=event,
+            action="event.purged",
+            data={
+                "delegates_anonymised": result.delegates_anonymised,
+                "needs_deleted": result.needs_deleted,
+            },
+        )
         needs.delete()
         answers.delete()
         event_purged.send(sender=Event, event=event)

@@ -35,7 +35,7 @@ from partners.models import (
 from partners.services import record_affiliation
 from questions import services as question_services
 from questions.services import Answers
-from symposium import outbox, page_cache
+from symposium import audit, outbox, page_cache
 from symposium.enums import DietaryRequirement, RegistrationSource, RegistrationStatus
 from symposium.models import Delegate, DelegateNeeds, Event, ManageLinkEmail, new_access_key
 
@@ -158,6 +158,9 @@ def email_manage_link(*, delegate: Delegate, now: dt.datetime | None = None) -> 
             return False
         ManageLinkEmail.objects.create(delegate=delegate, owed_at=now)
         outbox.notify_manage_link(delegate=delegate)
+        audit.log_action(
+            event=delegate.event_id, action="registration.manage_link_emailed", delegate=delegate
+        )
     return True
 
 
@@ -450,7 +453,18 @@ def _register_new(
         )
         if enforce_window and window != Window.OPEN:
             raise RegistrationClosed(window)
+        _log_registered(delegate, added_by)
     return Registration(delegate=delegate, created=True)
+
+
+def _log_registered(delegate: Delegate, added_by) -> None:
+    audit.log_action(
+        event=delegate.event_id,
+        action="registration.registered",
+        actor=added_by,
+        delegate=delegate,
+        data={"status": delegate.status, "source": delegate.source},
+    )
 
 
 def _decide_place(
@@ -611,6 +625,7 @@ def _register(
             allocation_services.place_by_preference(delegate=delegate)
         if notify:
             outbox.notify_registered(delegate=delegate)
+        _log_registered(delegate, added_by)
     return Registration(delegate=delegate, created=True)
 
 
@@ -699,6 +714,17 @@ def update_registration(
         )
         if before != after or needs_changed or changes or ranked:
             outbox.notify_changed(delegate=delegate)
+            audit.log_action(
+                event=delegate.event_id,
+                action="registration.changed",
+                delegate=delegate,
+                data={
+                    "details": before != after,
+                    "needs": needs_changed,
+                    "breakouts": bool(changes),
+                    "preferences": bool(ranked),
+                },
+            )
         _notify_promoted_choices(changes.promoted)
     return delegate
 
@@ -719,6 +745,10 @@ def _promote_event_waitlist(*, event: Event, chosen: Sequence[int]) -> list[Dele
         delegate.save(update_fields=["status", "updated_at"])
         breakout_services.claim_held_choices(delegate=delegate)
         outbox.notify_event_place(delegate=delegate)
+    audit.log_actions(
+        audit.entry(event=event, action="registration.promoted", delegate=delegate)
+        for delegate in promoted
+    )
     return promoted
 
 
@@ -784,6 +814,7 @@ def release_quotas(*, now: dt.datetime | None = None) -> list[SeatQuota]:
                 continue  # Released meanwhile.
             quota.released_at = now
             released.append(quota)
+            audit.log_action(event=event, action="quota.released", obj=quota)
             confirmed = Delegate.objects.filter(event=event).confirmed().count()
             chosen = _waitlist_front(event=event, confirmed=confirmed)
             breakout_services.lock_sessions(session_ids=_waitlist_sessions(chosen=chosen))
@@ -841,6 +872,7 @@ def cancel_registration(*, delegate: Delegate, now: dt.datetime | None = None) -
         _promote_event_waitlist(event=event, chosen=chosen)
         partner_invitations.give_back(delegate=delegate, now=now)
         outbox.notify_cancelled(delegate=delegate)
+        audit.log_action(event=event, action="registration.cancelled", delegate=delegate)
     return delegate
 
 
@@ -950,6 +982,22 @@ def substitute_delegate(
             )
         outbox.notify_registered(delegate=colleague)
         outbox.notify_substituted(delegate=replaced)
+        audit.log_actions(
+            [
+                audit.entry(
+                    event=event,
+                    action="registration.substituted",
+                    delegate=replaced,
+                    data={"colleague_id": colleague.pk},
+                ),
+                audit.entry(
+                    event=event,
+                    action="registration.registered",
+                    delegate=colleague,
+                    data={"status": colleague.status, "source": colleague.source},
+                ),
+            ]
+        )
     return colleague
 
 

@@ -468,6 +468,47 @@ class ManageLinkEmail(models.Model):
         return f"Manage link for delegate {self.delegate_id} at {self.owed_at}"
 
 
+class AuditEntry(models.Model):
+    """One thing done at an event, by whom, when and how: the event's audit log, as
+    pretix's LogEntry. Written by `symposium.audit.log_action` in the transaction of
+    what it records. What it says of a person (`delegate`, `personal`, and the object's
+    words when it is theirs) goes when their registration is erased or the event's
+    personal data is purged; the action, time, actor and counts (`data`) stay."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=80)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff account; empty for a delegate, a partner lead or the system.",
+    )
+    # The account's name as it was, so the log reads the same after it is deleted.
+    actor_name = models.CharField(max_length=150, blank=True)
+    via = models.CharField(max_length=10)
+    delegate = models.ForeignKey(
+        Delegate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    personal = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["event", "-at"], name="audit_event_at")]
+        default_permissions = ("view",)
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
+
+    def __str__(self):
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class Team(models.Model):
     """Who works on which events, as pretix's teams: the Django permissions say what an
     account may do, its teams on which events (symposium.teams). A staff account in no

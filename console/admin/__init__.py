@@ -3,6 +3,7 @@ site (console.site) finds them here, as it finds any app's `admin` module."""
 
 from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     allocation,
+    audit,
     breakouts,
     checkin,
     mailings,
