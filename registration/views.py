@@ -29,7 +29,7 @@ from breakouts.forms import ranked_form
 from breakouts.models import BreakoutSession
 from breakouts.selectors import availability_label, sessions_with_places
 from breakouts.services import delegate_choices
-from registration import privacy, services
+from registration import manage_sections, privacy, services
 from registration.forms import (
     ManageForm,
     ManageLinkRequestForm,
@@ -419,7 +419,10 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
     def get(self, request, *args, **kwargs):
         if self.event_over:
             return self.render_page(
-                "symposium/manage_over.html", delegate=self.delegate, token=self.kwargs["token"]
+                "symposium/manage_over.html",
+                delegate=self.delegate,
+                token=self.kwargs["token"],
+                sections=self.sections(),
             )
         return super().get(request, *args, **kwargs)
 
@@ -457,8 +460,13 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
             "choices": self.choices,
         }
 
+    def sections(self):
+        return manage_sections.render(
+            self.delegate, self.kwargs["token"], event_over=self.event_over
+        )
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(choices=self.choices, **kwargs)
+        context = super().get_context_data(choices=self.choices, sections=self.sections(), **kwargs)
         form = context["form"]
         shown = self.delegate.status != RegistrationStatus.CANCELLED
         if shown and not form.is_bound and not self.event.breakouts_ranked:

@@ -5,6 +5,7 @@ from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     allocation,
     breakouts,
     checkin,
+    feedback,
     mailings,
     partners,
     speakers,
