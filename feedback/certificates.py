@@ -83,6 +83,7 @@ def certificate_pdf(delegate: Delegate) -> bytes:
         "sessions attended, to the quarter hour below."
     )
     _size, lines = fit_lines(note, face.regular, (8.5, 7), Box(0, 0, WIDTH, 30 * mm), 3)
+    y -= 4
     for line in lines:
         y -= 11
         canvas.drawString(MARGIN, y, line)
