@@ -18,7 +18,9 @@ class SurveyForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        event, closes_on = cleaned.get("event"), cleaned.get("closes_on")
+        closes_on = cleaned.get("closes_on")
+        # The event is read-only once the survey exists: the instance's, then.
+        event = cleaned.get("event") or (self.instance.event if self.instance.event_id else None)
         if event and closes_on and closes_on <= event.ends_on:
             self.add_error(
                 "closes_on",
