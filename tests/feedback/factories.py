@@ -46,7 +46,9 @@ def check_in(delegate, *, undone=False):
     return CheckIn.objects.create(delegate=delegate, at=at, undone_at=at if undone else None)
 
 
-def build_symposium(*, day: dt.date | None = None, anonymous: bool = False) -> dict:
+def build_symposium(
+    *, day: dt.date | None = None, anonymous: bool = False, slug: str = "kent-medway"
+) -> dict:
     """A one-day event on `day` (yesterday unless given) with its programme: a plenary
     of two presentations (09:30-10:30), a film (10:30-11:00), a coffee break
     (11:00-11:30) and a breakout round (14:00-15:00) of two sessions. Sam held a
@@ -55,7 +57,7 @@ def build_symposium(*, day: dt.date | None = None, anonymous: bool = False) -> d
     day = day or timezone.localdate() - dt.timedelta(days=1)
     event = EventFactory(
         name="Kent and Medway ICS symposium",
-        slug="kent-medway",
+        slug=slug,
         starts_on=day,
         ends_on=day,
         registration_opens_at=timezone.now() - dt.timedelta(days=60),
@@ -104,7 +106,7 @@ def build_symposium(*, day: dt.date | None = None, anonymous: bool = False) -> d
             event=event,
             first_name=name.title(),
             last_name=surname,
-            email=f"{name}@example.org",
+            email=f"{name}@{slug}.example.org" if slug != "kent-medway" else f"{name}@example.org",
             status=RegistrationStatus.CANCELLED if name == "dan" else RegistrationStatus.CONFIRMED,
         )
         for name, surname in [
