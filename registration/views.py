@@ -30,7 +30,7 @@ from breakouts.models import BreakoutSession
 from breakouts.selectors import availability_label, sessions_with_places
 from breakouts.services import delegate_choices
 from questions import services as question_services
-from registration import privacy, services
+from registration import manage_sections, privacy, services
 from registration.forms import (
     ManageForm,
     ManageLinkRequestForm,
@@ -426,7 +426,10 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
     def get(self, request, *args, **kwargs):
         if self.event_over:
             return self.render_page(
-                "symposium/manage_over.html", delegate=self.delegate, token=self.kwargs["token"]
+                "symposium/manage_over.html",
+                delegate=self.delegate,
+                token=self.kwargs["token"],
+                sections=self.sections(),
             )
         return super().get(request, *args, **kwargs)
 
@@ -476,6 +479,11 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
             "answers": self.answers,
         }
 
+    def sections(self):
+        return manage_sections.render(
+            self.delegate, self.kwargs["token"], event_over=self.event_over
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             choices=self.choices,
@@ -484,6 +492,7 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
                 for question in self.questions
                 if question.pk in self.answers
             ],
+            sections=self.sections(),
             **kwargs,
         )
         form = context["form"]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("events/<slug:event_slug>/speakers/", include("speakers.urls")),
     path("events/<slug:event_slug>/breakouts/", include("breakouts.urls")),
+    path("events/<slug:event_slug>/", include("feedback.urls")),
     path("events/<slug:event_slug>/", include("registration.urls")),
     path("", include("registration.urls_public")),
 ]

@@ -6,6 +6,7 @@ from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     audit,
     breakouts,
     checkin,
+    feedback,
     mailings,
     partners,
     questions,

@@ -13,7 +13,8 @@ import re
 # Everything after /manage/ up to the next slash, quote, space or query: the token, or
 # an attacker's guess at one (worth no more in the logs). Likewise a partner lead's
 # link (/events/<slug>/partners/<token>/, partners.tokens), which opens their people.
-MANAGE_TOKEN = re.compile(r"(/manage/|/events/[^/\s?#\"'<>]+/partners/)[^/\s?#\"'<>]+")
+# And a feedback survey's link (/events/<slug>/feedback/<token>/, feedback.tokens).
+MANAGE_TOKEN = re.compile(r"(/manage/|/events/[^/\s?#\"'<>]+/(?:partners|feedback)/)[^/\s?#\"'<>]+")
 REDACTED = r"\1[redacted]"
 _formatter = logging.Formatter()
 
