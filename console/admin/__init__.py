@@ -6,6 +6,7 @@ from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     breakouts,
     checkin,
     mailings,
+    outcomes,
     partners,
     speakers,
     symposium,
