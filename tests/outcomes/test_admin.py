@@ -21,9 +21,24 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import admin_url, staff_user
-from tests.outcomes.factories import ActionFactory, PublishedOutcomeFactory, SessionOutcomeFactory
+from tests.outcomes.factories import (
+    ActionFactory,
+    PledgeFactory,
+    PublishedOutcomeFactory,
+    SessionOutcomeFactory,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+def make_action():
+    outcome = SessionOutcomeFactory(status=OutcomeStatus.SUBMITTED)
+    PledgeFactory(outcome=outcome, organisation=OrganisationFactory())
+    return ActionFactory(outcome=outcome, organisation=OrganisationFactory())
+
+
+# For the console's accessibility walk (tests/browser/test_console_accessibility.py).
+MAKERS = {SessionOutcome: make_action, Action: make_action}
 
 
 def act(client, action, *outcomes):
