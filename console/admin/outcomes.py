@@ -55,6 +55,7 @@ class SessionOutcomeAdmin(EventScopedAdmin, admin.ModelAdmin):
         "link_sent_at",
         "published_at",
     ]
+    list_editable = ["facilitator_email"]
     list_filter = ["status", "session__theme__event"]
     list_select_related = ["session__theme__event", "session__agenda_item"]
     search_fields = ["session__theme__title", "session__facilitator", "facilitator_email"]

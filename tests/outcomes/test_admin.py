@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from breakouts.models import BreakoutSession
 from outcomes.models import Action, OutcomeStatus, SessionOutcome
 from tests.background import run_background_jobs
 from tests.factories import (
@@ -185,3 +186,32 @@ def test_the_changelists_run_the_same_queries_whatever_the_rows(
             response = organiser_client.get(url)
         assert response.status_code == 200
         assert "Action number" in response.content.decode() or model is SessionOutcome
+
+
+def test_sessions_are_prepared_for_outcomes_from_the_sessions_list(organiser_client):
+    sessions = BreakoutSessionFactory.create_batch(2)
+    SessionOutcomeFactory(session=sessions[0])
+    response = organiser_client.post(
+        admin_url(BreakoutSession, "changelist"),
+        {"action": "prepare_outcomes", "_selected_action": [s.pk for s in sessions]},
+        follow=True,
+    )
+    assert "1 session prepared." in response.content.decode()
+    assert SessionOutcome.objects.filter(session__in=sessions).count() == 2
+
+
+def test_facilitators_emails_are_typed_in_the_outcomes_list(organiser_client):
+    outcome = SessionOutcomeFactory(facilitator_email="")
+    response = organiser_client.post(
+        admin_url(SessionOutcome, "changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": outcome.pk,
+            "form-0-facilitator_email": "kim@example.org",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.facilitator_email == "kim@example.org"
