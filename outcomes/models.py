@@ -7,7 +7,7 @@ from django.db import models
 
 from breakouts.models import BreakoutSession
 from partners.models import Organisation
-from symposium.models import TimestampedModel
+from symposium.models import TimestampedModel, new_access_key
 
 
 class OutcomeStatus(models.TextChoices):
@@ -29,9 +29,28 @@ class SessionOutcome(TimestampedModel):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The facilitator's signed link (outcomes.tokens) goes to this address; the session's
+    # `facilitator` keeps their name. Personal data: emptied with the event's.
+    facilitator_email = models.EmailField(
+        "facilitator's email",
+        max_length=254,
+        blank=True,
+        help_text="Where their link to record this session's outcomes is sent.",
+    )
+    # A new key ends every link sent so far ("Revoke facilitator links").
+    access_key = models.CharField(max_length=64, default=new_access_key, editable=False)
+    link_sent_at = models.DateTimeField("link last emailed", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["session__agenda_item__starts_at", "session__theme__number", "pk"]
+        permissions = [("publish_sessionoutcome", "Can publish outcomes")]
 
     def __str__(self):
         return f"Outcomes of {self.session}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == OutcomeStatus.PUBLISHED
 
 
 class ActionStatus(models.TextChoices):

@@ -3,7 +3,8 @@
 As the delegate's manage link (symposium.tokens): the lead's pk and access key, signed
 with SECRET_KEY and a salt used for nothing else, so a manage token is no lead token
 and the other way round. A new `PartnerLead.access_key` revokes every link sent so far.
-The link opens an event only while the lead leads for it and the event is not over.
+The link opens an event only while the lead leads for it and the event is not over
+(the follow-up of their organisation's actions, after the event, asks for it anyway).
 """
 
 from django.core import signing
@@ -29,10 +30,12 @@ def make_lead_token(lead: PartnerLead) -> str:
     return _signer().sign_object({"l": lead.pk, "k": lead.access_key})
 
 
-def lead_for_token(*, event: Event, token: str) -> PartnerLead:
+def lead_for_token(*, event: Event, token: str, after_the_event: bool = False) -> PartnerLead:
     """The lead this token opens at this event, or InvalidLeadToken. No side effects.
-    One query."""
-    if event_is_over(event):
+    One query. With `after_the_event` it opens the lead after the event too (following
+    up the actions their organisation owns, outcomes.lead_views): nothing of their
+    people, only what comes after."""
+    if event_is_over(event) and not after_the_event:
         raise InvalidLeadToken("The event is over.")
     try:
         payload = _signer().unsign_object(token)

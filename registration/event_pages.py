@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView, View
 
-from registration import services
+from registration import hooks, services
 from registration.selectors import agenda
 from symposium import selectors
 from symposium.ics import agenda_calendar
@@ -49,6 +49,8 @@ class EventDetail(CachedPageMixin, EventPage, TemplateView):
             registration=window,
             is_full=is_full,
             hours=selectors.event_hours(event=self.event),
+            # What apps above add (outcomes: "Outcomes: sharing good practice").
+            after_links=hooks.event_links(event=self.event),
             **kwargs,
         )
 

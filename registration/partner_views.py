@@ -24,6 +24,7 @@ from breakouts.models import BreakoutChoice
 from partners.quotas import quota_usage
 from partners.selectors import lead_delegates
 from partners.tokens import InvalidLeadToken, lead_for_token
+from registration import hooks
 from registration.forms import SubstituteForm
 from registration.partner_leads import cancel_for_lead, substitute_for_lead
 from registration.views import PublishedEventMixin
@@ -98,6 +99,10 @@ class LeadPageView(LeadMixin, TemplateView):
             counts=counts,
             is_network_lead=self.lead.network_id is not None,
             quota_use=self.quota_use(),
+            # What apps above add (outcomes: the actions the lead's organisation owns).
+            more_links=hooks.lead_links(
+                lead=self.lead, event=self.event, token=self.kwargs["token"]
+            ),
             **kwargs,
         )
 

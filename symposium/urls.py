@@ -23,6 +23,11 @@ urlpatterns = [
     path("events/<slug:event_slug>/speakers/", include("speakers.urls")),
     path("events/<slug:event_slug>/breakouts/", include("breakouts.urls")),
     path("events/<slug:event_slug>/", include("feedback.urls")),
+    path("events/<slug:event_slug>/outcomes/", include("outcomes.urls")),
+    path(
+        "events/<slug:event_slug>/partners/<str:token>/actions/",
+        include("outcomes.urls_leads"),
+    ),
     path("events/<slug:event_slug>/", include("registration.urls")),
     path("", include("registration.urls_public")),
 ]

@@ -8,6 +8,7 @@ from console.admin import (  # noqa: F401 - each registers its ModelAdmins
     checkin,
     feedback,
     mailings,
+    outcomes,
     partners,
     questions,
     speakers,

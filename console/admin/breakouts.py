@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.html import format_html
 
 from breakouts import allocation_services
 from breakouts.enums import ChoiceStatus
@@ -15,6 +18,7 @@ from console.rules import (
     check_choice,
 )
 from console.scoping import EventScopedAdmin
+from outcomes import services as outcome_services
 from symposium import teams
 from symposium.enums import AgendaKind
 from symposium.models import AgendaItem, NameCollate, Room
@@ -171,9 +175,31 @@ class BreakoutSessionAdmin(EventScopedAdmin, BreakoutSessionRulesMixin, admin.Mo
     list_filter = [("theme__event", admin.RelatedFieldListFilter), "agenda_item"]
     search_fields = ["theme__title", "facilitator"]
     list_select_related = ["theme", "agenda_item", "room"]
+    actions = ["prepare_outcomes"]
 
     def get_queryset(self, request):
         return sessions_with_places(super().get_queryset(request))
+
+    def has_prepare_outcomes_permission(self, request):
+        return request.user.has_perm("outcomes.add_sessionoutcome")
+
+    @admin.action(
+        description="Prepare the selected sessions' outcomes (for the facilitators' links)",
+        permissions=["prepare_outcomes"],
+    )
+    def prepare_outcomes(self, request, queryset):
+        made = outcome_services.outcomes_for_sessions(sessions=queryset)
+        url = reverse("admin:outcomes_sessionoutcome_changelist")
+        self.message_user(
+            request,
+            format_html(
+                "{} session{} prepared. Give each facilitator's email and send their links "
+                'under <a href="{}">Session outcomes</a>.',
+                made,
+                pluralize(made),
+                url,
+            ),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -31,6 +31,7 @@ from tests.factories import (
     event_day_at,
 )
 from tests.helpers import admin_url
+from tests.outcomes.test_admin import MAKERS as OUTCOME_MAKERS
 from tests.speakers.test_admin import MAKERS as SPEAKER_MAKERS
 
 pytestmark = [pytest.mark.postgres]
@@ -44,6 +45,7 @@ GRANTS = [
     ("breakouts.migrations.0004_allocation_permissions", "add_permissions"),
     ("checkin.migrations.0002_check_in_permission_for_staff", "grant"),
     ("mailings.migrations.0002_organisers_can_email_delegates", "grant"),
+    ("outcomes.migrations.0002_facilitator_link_and_publishing", "grant"),
 ]
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -130,7 +132,7 @@ def model_urls(model, user):
 def test_model_pages_have_no_serious_axe_violation(model, page, axe, transactional_db):
     user = organiser_account()
     an_event_on_the_day()
-    maker = (SYMPOSIUM_MAKERS | SPEAKER_MAKERS | BREAKOUT_MAKERS).get(model)
+    maker = (SYMPOSIUM_MAKERS | SPEAKER_MAKERS | BREAKOUT_MAKERS | OUTCOME_MAKERS).get(model)
     if maker is not None:
         maker()
     sign_in(page, user)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from breakouts.models import AllocationRun, BreakoutChoice, BreakoutSession
 from checkin.models import BadgeRun, CheckIn, WalkIn
 from mailings.models import Mailing, Recipient
+from outcomes.models import Action, Pledge, SessionOutcome
 from symposium import teams
 from symposium.enums import EmailKind
 from symposium.models import (
@@ -78,6 +79,11 @@ def build_event(word):
     ExportRecord.objects.create(event=event, export=f"{word} list", file_format="csv", row_count=3)
     OutboxEmail.objects.create(kind=EmailKind.REGISTERED, delegate=people[1])
     ManageLinkEmail.objects.create(delegate=people[2])
+    outcome = SessionOutcome.objects.create(
+        session=session, key_points=f"{word} points", facilitator_email=f"{word}@example.org"
+    )
+    Action.objects.create(outcome=outcome, description=f"{word} action", organisation_name=word)
+    Pledge.objects.create(outcome=outcome, text=f"{word} pledge", organisation_name=word)
     TeamFactory(name=f"{word} team", events=[event])
     return event
 

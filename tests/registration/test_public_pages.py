@@ -241,8 +241,9 @@ def test_event_page_query_count_does_not_grow(client, django_assert_num_queries,
     event = build_agenda(size)
     DelegateFactory.create_batch(size, event=event)
 
-    # The event, the agenda's first and last times, and the count of confirmed delegates.
-    with django_assert_num_queries(3):
+    # The event, the agenda's first and last times, the count of confirmed delegates, and
+    # whether it has published outcomes to link to (outcomes.receivers.outcomes_link).
+    with django_assert_num_queries(4):
         response = client.get(url("symposium:event-detail", event))
     # Then the page comes from the cache (until a registration or the event changes):
     # no query at all.

@@ -1,0 +1,28 @@
+"""Facilitators' emails on the task queue (symposium.background)."""
+
+from django.db import close_old_connections, connection
+
+from outcomes.emails import build_facilitator_link
+from outcomes.models import SessionOutcome
+from partners.tasks import _send
+from symposium import background
+
+
+@background.task()
+def email_facilitator_link(*, outcome_pk: int) -> None:
+    """Build the facilitator's link into django-mailer's queue and send it. Nothing for
+    outcomes deleted since, or without an address any more."""
+    try:
+        outcome = (
+            SessionOutcome.objects.select_related("session__theme__event", "session__agenda_item")
+            .filter(pk=outcome_pk)
+            .exclude(facilitator_email="")
+            .first()
+        )
+        if outcome is not None:
+            _send(build_facilitator_link(outcome=outcome))
+    finally:
+        # As after a request (symposium.tasks): the worker's thread keeps a connection
+        # only while it is usable; not when called inside a caller's transaction.
+        if not connection.in_atomic_block:
+            close_old_connections()
