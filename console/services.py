@@ -108,7 +108,8 @@ def _shifted(moment: dt.datetime, days: int) -> dt.datetime:
 def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Event:
     """A new, unpublished event like `event` on `starts_on`: its rooms, its agenda moved
     to the new dates (same times of day), presentations with their speakers, themes and
-    breakout sessions. No delegates, choices or exports.
+    breakout sessions. No delegates, choices or exports. The copy records the event it
+    came from (`copied_from`), for the report's year-on-year view.
 
     Side effects: creates the Event and its Room, AgendaItem, Presentation,
     PresentationSpeaker, Theme and BreakoutSession rows, in one transaction.
@@ -119,6 +120,7 @@ def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Eve
         copy.pk = None
         copy._state.adding = True
         copy.name, copy.slug, copy.is_published = name, slug, False
+        copy.copied_from = event
         copy.starts_on, copy.ends_on = starts_on, event.ends_on + dt.timedelta(days=days)
         copy.registration_opens_at = _shifted(event.registration_opens_at, days)
         copy.registration_closes_at = _shifted(event.registration_closes_at, days)
