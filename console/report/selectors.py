@@ -3,9 +3,9 @@
 
 `report_figures(event)` returns plain JSON (dicts, lists, strings, numbers; a hidden
 figure is a word, suppression.SMALL or WITHHELD): what the HTML page and the PDF draw,
-and what a frozen report keeps after the event's personal data is purged. A fixed number of queries whatever the
-number of delegates, responses or sessions (a few more per earlier event of the
-year-on-year chain, at most CHAIN_LENGTH).
+and what a frozen report keeps after the event's personal data is purged. A fixed
+number of queries whatever the number of delegates, responses or sessions (a few more
+per earlier event of the year-on-year chain, at most CHAIN_LENGTH).
 """
 
 import datetime as dt
