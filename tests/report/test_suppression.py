@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.report.suppression import (
-    K,
     SMALL,
     WITHHELD,
+    K,
     shown,
     suppress_counts,
     suppress_mean,
