@@ -49,11 +49,9 @@ def bar_drawing(rows, *, styles: _Styles, top: float | None = None) -> Drawing:
     for index, (label, value) in enumerate(rows):
         y = height - (index + 1) * gap
         drawing.add(String(0, y + 13, str(label), fontName=styles.regular, fontSize=8.5))
-        if value is None:
+        if isinstance(value, str):
             drawing.add(
-                String(
-                    0, y + 2, words.HIDDEN, fontName=styles.regular, fontSize=8.5, fillColor=MUTED
-                )
+                String(0, y + 2, value, fontName=styles.regular, fontSize=8.5, fillColor=MUTED)
             )
             continue
         length = max(span * value / scale, 1)
@@ -133,10 +131,10 @@ def report_pdf(figures: dict) -> bytes:
         story.append(_p("Overall score: how many gave each", styles.h3))
         story.append(
             bar_drawing(
-                [
+                words.bars(
                     (f"{row['score']} out of 5", row["count"])
                     for row in answers["overall"]["scores"]
-                ],
+                ),
                 styles=styles,
             )
         )

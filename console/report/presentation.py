@@ -9,6 +9,7 @@ from console.report.suppression import SMALL, WITHHELD, K
 HIDDEN = f"fewer than {K}"
 WITHHELD_WORD = "withheld"
 NONE = "—"
+NO_MEAN = f"not shown (fewer than {K} answers)"
 SUPPRESSION_NOTE = (
     f"No figure in this report is about fewer than {K} people: a smaller group is shown "
     f"as “{HIDDEN}”, and another figure is “{WITHHELD_WORD}” where, with a total, it "
@@ -42,6 +43,13 @@ def number(value) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
+
+
+def mean(value) -> str:
+    """A mean score: hidden ones say why, so "fewer than 5" is never read as a score."""
+    if isinstance(value, str):
+        return NO_MEAN
+    return number(value)
 
 
 def subtitle(figures: dict) -> str:
@@ -95,7 +103,12 @@ def feedback_summary(answers: dict) -> str:
     rate = f" ({answers['rate']} %)" if isinstance(answers["rate"], int) else ""
     text = (
         f"{number(answers['responses'])} responses from {number(answers['invited'])} "
-        f"people asked{rate}. Overall score: {number(answers['overall']['mean'])} out of 5."
+        f"people asked{rate}. Overall score: "
+        + (
+            f"{mean(answers['overall']['mean'])} out of 5."
+            if not isinstance(answers["overall"]["mean"], str)
+            else f"{NO_MEAN}."
+        )
     )
     if answers["anonymous"]:
         text += " The survey was anonymous."
@@ -108,12 +121,12 @@ def score_rows(answers: dict) -> list[list[str]]:
         [
             "Overall",
             "The event",
-            number(answers["overall"]["mean"]),
+            mean(answers["overall"]["mean"]),
             number(answers["overall"]["answers"]),
         ]
     )
     for item in answers["items"]:
-        rows.append([item["kind"], item["title"], number(item["mean"]), number(item["answers"])])
+        rows.append([item["kind"], item["title"], mean(item["mean"]), number(item["answers"])])
     return rows
 
 
@@ -124,7 +137,8 @@ def bars(rows) -> list[tuple[str, float | str]]:
 
 def score_bars(answers: dict) -> list[tuple[str, float | str]]:
     rows = [("Overall", answers["overall"]["mean"])]
-    return bars(rows + [(item["title"], item["mean"]) for item in answers["items"]])
+    rows += [(item["title"], item["mean"]) for item in answers["items"]]
+    return [(label, NO_MEAN if isinstance(value, str) else value) for label, value in rows]
 
 
 def no_quotes(answers: dict) -> str:
@@ -173,7 +187,7 @@ def year_rows(years: list[dict]) -> list[list[str]]:
                 number(year["no_shows"]),
                 number(year["responses"]),
                 f"{year['rate']} %" if isinstance(year["rate"], int) else number(year["rate"]),
-                number(year["overall"]),
+                mean(year["overall"]) if year["responses"] is not None else NONE,
             ]
         )
     return rows
