@@ -53,7 +53,9 @@ def prepare_report(*, report_id: int) -> None:
 def current_report(event: Event) -> BoardReport | None:
     """What the report page shows: the frozen report once the event's personal data is
     gone, else the latest one ready."""
-    reports = BoardReport.objects.filter(event=event, status=BoardReport.Status.DONE)
+    reports = BoardReport.objects.filter(
+        event=event, status=BoardReport.Status.DONE, figures__isnull=False
+    )
     return reports.filter(frozen=True).first() or reports.defer("pdf").first()
 
 
