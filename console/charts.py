@@ -351,3 +351,57 @@ def check_ins_over_the_day(
         svg=_svg(chart_id, height, parts),
         table=Table(headers=(f"{minutes} minutes from", "Check-ins"), rows=rows),
     )
+
+
+def suppressed_bars(
+    *,
+    chart_id: str,
+    title: str,
+    rows: Sequence[tuple[str, float | str]],
+    what: str,
+    top: float | None = None,
+) -> Chart:
+    """One bar per row, as `horizontal_bars`, for figures some of which are hidden
+    (console.report.suppression): a hidden figure is given as the words to print
+    ("fewer than 5"), written where its bar would be. `top` fixes the scale (5 for
+    scores out of 5)."""
+    values = [value for _, value in rows if not isinstance(value, str)]
+    if values:
+        biggest = max((row for row in rows if not isinstance(row[1], str)), key=lambda row: row[1])
+        summary = f"{len(rows)} {what}; the highest is {biggest[0]} with {_num(biggest[1])}."
+        if len(values) < len(rows):
+            summary += f" {len(rows) - len(values)} not shown, to protect small groups."
+    elif rows:
+        summary = f"Every figure is hidden, to protect small groups ({len(rows)} {what})."
+    else:
+        summary = f"No {what} yet."
+    bar, gap, left, right = 16, 40, 8, WIDTH - 110
+    height = max(len(rows), 1) * gap + 8
+    scale = top or max(values, default=0) or 1
+    parts: list[str] = []
+    for index, (label, value) in enumerate(rows):
+        y = 8 + index * gap
+        parts.append(_text(left, y + 12, label))
+        if isinstance(value, str):
+            parts.append(_text(left, y + 30, value, fill=MUTED))
+            continue
+        length = (right - left) * value / scale
+        parts.append(
+            f'<rect x="{left}" y="{_num(y + 17)}" width="{_num(max(length, 1))}" '
+            f'height="{bar}" fill="{DATA}"/>'
+        )
+        parts.append(_text(left + length + 6, y + 30, _num(value), weight="bold"))
+    if not rows:
+        parts.append(_text(left, 28, summary, fill=MUTED))
+    return Chart(
+        id=chart_id,
+        title=title,
+        summary=summary,
+        svg=_svg(chart_id, height, parts),
+        table=Table(
+            headers=("Group", "Figure"),
+            rows=[
+                (label, value if isinstance(value, str) else _num(value)) for label, value in rows
+            ],
+        ),
+    )

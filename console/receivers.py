@@ -1,5 +1,6 @@
 from django.dispatch import receiver
 
+from console.report.services import freeze_and_purge_feedback
 from registration.privacy import event_purged, registration_erased
 from symposium.models import PreparedExport
 
@@ -10,3 +11,10 @@ from symposium.models import PreparedExport
 @receiver(registration_erased, dispatch_uid="console-erasure-prepared-exports")
 def delete_prepared_exports(sender, event, **kwargs):
     PreparedExport.objects.filter(record__event=event).delete()
+
+
+# Feedback goes with the event's personal data; the report's figures stay, frozen
+# first (console.report.services).
+@receiver(event_purged, dispatch_uid="console-purge-feedback")
+def purge_feedback(sender, event, **kwargs):
+    freeze_and_purge_feedback(event=event)

@@ -119,7 +119,8 @@ def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Eve
     """A new, unpublished event like `event` on `starts_on`: its rooms, its agenda moved
     to the new dates (same times of day), presentations with their speakers, themes and
     breakout sessions, registration questions with their options and conditions. No
-    delegates, choices, answers or exports.
+    delegates, choices, answers or exports. The copy records the event it came from
+    (`copied_from`), for the report's year-on-year view.
 
     Side effects: creates the Event and its Room, AgendaItem, Presentation,
     PresentationSpeaker, Theme, BreakoutSession, Question and QuestionOption rows, in
@@ -131,6 +132,7 @@ def copy_event(*, event: Event, name: str, slug: str, starts_on: dt.date) -> Eve
         copy.pk = None
         copy._state.adding = True
         copy.name, copy.slug, copy.is_published = name, slug, False
+        copy.copied_from = event
         copy.starts_on, copy.ends_on = starts_on, event.ends_on + dt.timedelta(days=days)
         copy.registration_opens_at = _shifted(event.registration_opens_at, days)
         copy.registration_closes_at = _shifted(event.registration_closes_at, days)

@@ -34,3 +34,15 @@ def remove_expired_exports(*, timestamp: int | None = None) -> None:
         prepared.remove_expired_exports()
     finally:
         _close_old_connections()
+
+
+@task(retry=False)
+def prepare_report(*, report_id: int) -> None:
+    """Count and draw a report for the board (console.report.services). Not retried on
+    an error: its page says it failed and offers to prepare it again."""
+    from console.report import services
+
+    try:
+        services.prepare_report(report_id=report_id)
+    finally:
+        _close_old_connections()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from console import staff as views
+from console.report import views as report
 
 app_name = "staff"
 
@@ -45,4 +46,8 @@ urlpatterns = [
     ),
     path("events/<slug:slug>/catering/", views.CateringSummary.as_view(), name="catering"),
     path("events/<slug:slug>/overview/", views.Overview.as_view(), name="overview"),
+    path("events/<slug:slug>/report/", report.ReportPage.as_view(), name="report"),
+    path("events/<slug:slug>/report/status/", report.ReportStatus.as_view(), name="report-status"),
+    path("events/<slug:slug>/report/pdf/", report.ReportPdf.as_view(), name="report-pdf"),
+    path("events/<slug:slug>/report/quotes/", report.ReportQuotes.as_view(), name="report-quotes"),
 ]

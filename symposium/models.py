@@ -104,6 +104,16 @@ class Event(TimestampedModel):
     )
     # Set when an allocation run is confirmed (breakouts.allocation_services).
     breakouts_allocated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by console.services.copy_event: the event this one was copied from, so the
+    # report for the board compares the years of a chain of copies.
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -406,6 +416,46 @@ class PreparedExport(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class BoardReport(models.Model):
+    """The report for the board of one event (console.report), prepared on the task
+    queue (console.tasks.prepare_report): its figures, already suppressed (no group of
+    fewer than 5 people), as JSON, and its PDF.
+
+    A frozen one is made when the event's personal data is purged, before the feedback
+    goes (console.receivers): its figures are what the report shows from then on. It
+    holds no quote and no name, so it stays with the event.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being prepared"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="board_reports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(max_length=100, blank=True, help_text="How far it got.")
+    figures = models.JSONField(null=True, editable=False)
+    pdf = models.BinaryField(null=True, editable=False)
+    frozen = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(frozen=True), name="one_frozen_report_per_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"Report for the board of {self.event} ({self.get_status_display()})"
 
 
 class OutboxEmail(models.Model):

@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from breakouts.models import AllocationRun, BreakoutChoice, BreakoutSession
 from checkin.models import BadgeRun, CheckIn, WalkIn
+from console.report.selectors import report_figures as figures_of
 from mailings.models import Mailing, Recipient
 from outcomes.models import Action, Pledge, SessionOutcome
 from symposium import teams
 from symposium.enums import EmailKind
 from symposium.models import (
+    BoardReport,
     Delegate,
     DelegateNeeds,
     Event,
@@ -335,6 +337,11 @@ def staff_url(name, kwargs, event):
             },
         )
         values["export"] = prepared.pk
+    if name == "staff:report-pdf" and not BoardReport.objects.filter(event=event).exists():
+        # The PDF of a report prepared already (console.report).
+        BoardReport.objects.create(
+            event=event, status=BoardReport.Status.DONE, pdf=b"%PDF", figures=figures_of(event)
+        )
     url = reverse(name, kwargs=values)
     if name == "staff:attendee-export":
         url += "?delegates=event&statuses=all&file_format=csv"

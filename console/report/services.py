@@ -1,0 +1,98 @@
+"""The report for the board: asked for by a staff member, prepared on the task queue
+(console.tasks.prepare_report), and frozen when the event's personal data goes."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from console.report import pdf, selectors
+from feedback.models import Response, SurveyInvitation
+from symposium import background
+from symposium.models import BoardReport, Event
+
+
+def request_report(*, event: Event, requested_by: AbstractBaseUser) -> BoardReport:
+    """The caller checks the permissions and the team.
+
+    Side effects: a BoardReport, queued, and a job for console.tasks.prepare_report in
+    the same transaction."""
+    from console import tasks
+
+    with transaction.atomic():
+        report = BoardReport.objects.create(event=event, requested_by=requested_by)
+        background.defer(tasks.prepare_report, report_id=report.pk)
+    return report
+
+
+def prepare_report(*, report_id: int) -> None:
+    """Count the figures and draw the PDF of a queued report, once: a second run finds
+    it done. Side effects: the BoardReport's status and step (each in its own short
+    statement, so its page shows them), then its figures and PDF; "failed" if either
+    raised, and the error raised again for the task's record."""
+    report = BoardReport.objects.filter(pk=report_id).select_related("event").first()
+    if report is None or report.status == BoardReport.Status.DONE:
+        return
+    rows = BoardReport.objects.filter(pk=report_id).exclude(status=BoardReport.Status.DONE)
+    try:
+        rows.update(status=BoardReport.Status.RUNNING, step="Counting the figures")
+        figures = selectors.report_figures(report.event)
+        rows.update(step="Drawing the PDF")
+        content = pdf.report_pdf(figures)
+    except Exception:
+        rows.update(status=BoardReport.Status.FAILED, step="")
+        raise
+    rows.update(
+        status=BoardReport.Status.DONE,
+        step="",
+        figures=figures,
+        pdf=content,
+        finished_at=timezone.now(),
+    )
+
+
+def current_report(event: Event) -> BoardReport | None:
+    """What the report page shows: the frozen report once the event's personal data is
+    gone, else the latest one ready."""
+    reports = BoardReport.objects.filter(
+        event=event, status=BoardReport.Status.DONE, figures__isnull=False
+    )
+    return reports.filter(frozen=True).first() or reports.defer("pdf").first()
+
+
+def freeze_and_purge_feedback(*, event: Event) -> BoardReport:
+    """Retention: the report's figures (suppressed; no quote) are kept, then the
+    feedback is deleted. Called inside registration.privacy.purge_event's transaction
+    (console.receivers), before the delegates are anonymised.
+
+    Side effects: the reports prepared so far deleted (they may hold quotes); one frozen
+    BoardReport with the figures and their PDF, made once (a second purge keeps it);
+    every Response (and so its Ratings) and SurveyInvitation of the event deleted."""
+    frozen = BoardReport.objects.filter(event=event, frozen=True).first()
+    if frozen is None:
+        figures = selectors.without_quotes(selectors.report_figures(event))
+        figures["frozen"] = True
+        BoardReport.objects.filter(event=event).delete()
+        frozen = BoardReport.objects.create(
+            event=event,
+            status=BoardReport.Status.DONE,
+            frozen=True,
+            figures=figures,
+            pdf=pdf.report_pdf(figures),
+            finished_at=timezone.now(),
+        )
+    Response.objects.filter(survey__event=event).delete()
+    SurveyInvitation.objects.filter(survey__event=event).delete()
+    return frozen
+
+
+def pick_quotes(*, event: Event, shown: set[int], comments: set[int], do_differently: set[int]):
+    """The quotes the organiser ticked among the responses `shown` to them (of `event`).
+
+    Side effects: comments_quoted and do_differently_quoted set on those responses,
+    ticked or not, in two statements each (one transaction)."""
+    responses = Response.objects.filter(survey__event=event, pk__in=shown)
+    with transaction.atomic():
+        responses.filter(pk__in=comments).update(comments_quoted=True)
+        responses.exclude(pk__in=comments).update(comments_quoted=False)
+        responses.filter(pk__in=do_differently).update(do_differently_quoted=True)
+        responses.exclude(pk__in=do_differently).update(do_differently_quoted=False)
