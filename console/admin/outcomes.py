@@ -7,8 +7,9 @@ is then refused)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
@@ -137,6 +138,28 @@ class SessionOutcomeAdmin(EventScopedAdmin, admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_publish"] = (
+            obj is not None
+            and obj.status == OutcomeStatus.SUBMITTED
+            and self.has_publish_permission(request)
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        if "_publish" not in request.POST:
+            return super().response_change(request, obj)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        try:
+            services.publish(outcome=obj, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], level=messages.ERROR)
+            return redirect(request.path)
+        self.message_user(request, f"{session_label(obj.session)}: saved and published.")
+        return redirect("admin:outcomes_sessionoutcome_changelist")
 
     def _each(self, request, queryset, service, done: str):
         count, refused = 0, []
