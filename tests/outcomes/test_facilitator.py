@@ -268,3 +268,12 @@ def test_the_links_tokens_are_kept_out_of_logs(outcome):
         "outcome_actions:update", kwargs={"event_slug": "x", "token": lead_token, "action_pk": 1}
     )
     assert lead_token not in redact(f"GET {follow_up} 404")
+
+
+def test_saved_rows_offer_removal_and_blank_rows_do_not(client, outcome):
+    ActionFactory(outcome=outcome)
+    html = client.get(link(outcome)).content.decode()
+    assert html.count("Remove this action") == 1
+    assert 'name="actions-0-DELETE"' in html
+    assert 'name="actions-1-DELETE"' not in html
+    assert "Remove this pledge" not in html
