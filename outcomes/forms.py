@@ -42,9 +42,18 @@ class OutcomeForm(forms.ModelForm):
         }
         widgets = {"key_points": forms.Textarea(attrs={"rows": 6})}
 
+    # Set when the facilitator submits for review: the key points are then needed.
+    submitting = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+    def clean_key_points(self):
+        key_points = self.cleaned_data["key_points"].strip()
+        if self.submitting and not key_points:
+            raise forms.ValidationError("Enter the key points before you submit for review")
+        return key_points
 
 
 class OwnedForm(forms.ModelForm):

@@ -277,3 +277,16 @@ def test_saved_rows_offer_removal_and_blank_rows_do_not(client, outcome):
     assert 'name="actions-0-DELETE"' in html
     assert 'name="actions-1-DELETE"' not in html
     assert "Remove this pledge" not in html
+
+
+def test_submitting_needs_key_points_but_saving_a_draft_does_not(client, outcome):
+    response = client.post(link(outcome), posted(key_points="  ", actions=[ACTION], submit="1"))
+    assert response.status_code == 200
+    assert (
+        'href="#id_outcome-key_points">Enter the key points before you submit for review'
+        in response.content.decode()
+    )
+    outcome.refresh_from_db()
+    assert outcome.status == OutcomeStatus.DRAFT
+    assert not outcome.actions.exists()
+    assert client.post(link(outcome), posted(key_points="", save="1")).status_code == 302
