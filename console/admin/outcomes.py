@@ -228,6 +228,7 @@ class ActionAdmin(EventScopedAdmin, admin.ModelAdmin):
     ]
     search_fields = ["description", "organisation_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    actions = ["email_follow_up_links"]
     fields = [
         "outcome",
         "description",
@@ -261,3 +262,23 @@ class ActionAdmin(EventScopedAdmin, admin.ModelAdmin):
     @admin.display(description="session")
     def session(self, action):
         return session_label(action.outcome.session)
+
+    def has_email_leads_permission(self, request):
+        return request.user.has_perm("partners.change_partnerlead")
+
+    @admin.action(
+        description="Email the owners' partner leads their link to follow up these actions",
+        permissions=["email_leads"],
+    )
+    def email_follow_up_links(self, request, queryset):
+        sent = services.email_follow_up_links(actions=queryset, done_by=request.user)
+        if not sent:
+            self.message_user(
+                request,
+                "No partner lead to email: only published actions of an organisation in the "
+                "directory with a lead at the event are followed up.",
+                level=messages.WARNING,
+            )
+            return
+        names = ", ".join(sorted({lead.name for lead, _ in sent}))
+        self.message_user(request, f"Follow-up link emailed to {names}.")
