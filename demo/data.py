@@ -704,3 +704,81 @@ ORGANISER_USERNAME = "organiser"
 ORGANISER_EMAIL = "organiser@example.org"
 ORGANISERS_GROUP = "Organisers"
 DEFAULT_PASSWORD = "symposium-demo"
+
+# Breakout outcomes (outcomes app): two themes' published, one awaiting review. The
+# articles name the themes and the projects, not what each group concluded: these
+# points, actions and pledges are illustrative, built from what the articles report.
+# Actions: (description, owner organisation, days after the event it is due, may the
+# organisation be named in public). Pledges: (text, organisation, may be named).
+PUBLISHED, SUBMITTED = "published", "submitted"
+OUTCOMES = [
+    {
+        "theme": 1,
+        "status": PUBLISHED,
+        "facilitator_email": "public.health.facilitator@example.org",
+        "key_points": "Working together has already brought a 10.5 per cent increase in "
+        "people having blood pressure checks: the group wants the same approach for other "
+        "checks.\nJobs, debt and access to safe and green outdoor space shape health as much "
+        "as services do; partners should plan for them together.",
+        "actions": [
+            (
+                "Offer blood pressure checks at district council events and job fairs",
+                NHSKM,
+                120,
+                True,
+            ),
+            (
+                "Map green outdoor spaces that community groups can use for health walks",
+                "Sevenoaks District Council",
+                180,
+                True,
+            ),
+            ("Add debt advice to the social prescribing offer", "Rising Sun", 90, False),
+        ],
+        "pledges": [
+            (
+                "Share our community projects' results on the Sevenoaks website",
+                "Sevenoaks District Council",
+                True,
+            ),
+            ("Train front-line staff to signpost people to debt advice", KCC, True),
+        ],
+    },
+    {
+        "theme": 5,
+        "status": PUBLISHED,
+        "facilitator_email": "housing.facilitator@example.org",
+        "key_points": "Affordable housing helps prevent poor mental health.\nAshford's "
+        "community-based health prevention service, linked to a housing scheme, is a model "
+        "other districts could follow.",
+        "actions": [
+            (
+                "Write up Ashford's health prevention service linked to its housing scheme "
+                "for other districts",
+                "Ashford Borough Council",
+                60,
+                True,
+            ),
+            ("Pilot a health check for new tenants", HOMES, 150, False),
+        ],
+        "pledges": [
+            ("Give every tenancy officer mental health first aid training", HOMES, False),
+        ],
+    },
+    {
+        "theme": 3,
+        "status": SUBMITTED,
+        "facilitator_email": "children.facilitator@example.org",
+        "key_points": "Improving mental wellbeing for children in Medway and children's "
+        "health on the Isle of Sheppey: what worked, and how to share it.",
+        "actions": [
+            (
+                "Share the Isle of Sheppey children's health findings with every district",
+                MSHCP,
+                90,
+                True,
+            ),
+        ],
+        "pledges": [],
+    },
+]

@@ -42,9 +42,18 @@ class OutcomeForm(forms.ModelForm):
         }
         widgets = {"key_points": forms.Textarea(attrs={"rows": 6})}
 
+    # Set when the facilitator submits for review: the key points are then needed.
+    submitting = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+    def clean_key_points(self):
+        key_points = self.cleaned_data["key_points"].strip()
+        if self.submitting and not key_points:
+            raise forms.ValidationError("Enter the key points before you submit for review")
+        return key_points
 
 
 class OwnedForm(forms.ModelForm):
@@ -70,8 +79,6 @@ class OwnedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
-        if "DELETE" in self.fields:
-            self.fields["DELETE"].label = f"Remove this {self.noun}"
 
 
 class ActionForm(OwnedForm):
@@ -105,9 +112,23 @@ class PledgeForm(OwnedForm):
         error_messages = {"text": {"required": "Enter the pledge"}}
 
 
+class RowsFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {form.noun}"
+
+
 def _formset(model, form):
+    # Rows already saved can be removed; blank rows left empty are simply not saved.
     return forms.inlineformset_factory(
-        SessionOutcome, model, form=form, extra=BLANK_ROWS, can_delete=True
+        SessionOutcome,
+        model,
+        form=form,
+        formset=RowsFormSet,
+        extra=BLANK_ROWS,
+        can_delete=True,
+        can_delete_extra=False,
     )
 
 

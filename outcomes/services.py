@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from outcomes.models import Action, ActionStatus, OutcomeStatus, SessionOutcome
@@ -150,6 +151,41 @@ def follow_up_action(
         locked.status_note = note
         locked.save(update_fields=["status", "status_on", "status_note", "updated_at"])
     return locked
+
+
+def email_follow_up_links(*, actions, done_by=None) -> list:
+    """Email the partner leads of these (published) actions' owners, at the actions'
+    events, their link to follow them up: a lead for the owning organisation, or for a
+    network it belongs to. Each lead once per event, queued in this transaction
+    (outcomes.tasks.email_follow_up_link). Returns the (lead, event) pairs.
+
+    Side effects: one task and one line of the leads' audit (PartnerLeadAction) each."""
+    from outcomes import tasks
+    from partners.models import LeadAction, PartnerLead
+    from partners.services import record_lead_action
+
+    published = actions.filter(outcome__status=OutcomeStatus.PUBLISHED, organisation__isnull=False)
+    pairs = set(published.values_list("organisation_id", "outcome__session__theme__event_id"))
+    sent, done = [], set()
+    with transaction.atomic():
+        for organisation_id, event_id in sorted(pairs):
+            leads = PartnerLead.objects.filter(events=event_id).filter(
+                Q(organisation_id=organisation_id) | Q(network__organisations=organisation_id)
+            )
+            for lead in leads.distinct().order_by("pk"):
+                if (lead.pk, event_id) in done:
+                    continue
+                done.add((lead.pk, event_id))
+                background.defer(tasks.email_follow_up_link, lead_pk=lead.pk, event_pk=event_id)
+                record_lead_action(
+                    lead=lead,
+                    action=LeadAction.LINK_SENT,
+                    event=Event.objects.get(pk=event_id),
+                    done_by=done_by,
+                    details=f"actions follow-up, to {lead.email}",
+                )
+                sent.append((lead, event_id))
+    return sent
 
 
 def forget_facilitators(*, event: Event) -> int:

@@ -57,11 +57,12 @@ class FacilitatorView(PublishedEventMixin, View):
             messages.error(request, services.PUBLISHED_MESSAGE)
             return self.page(status=409)
         forms = outcome_forms(self.outcome, request.POST)
+        submit = "submit" in request.POST
+        forms[0].submitting = submit
         # Every form checked, so that every error shows at once.
         valid = [form.is_valid() for form in forms]
         if not all(valid):
             return self.page(forms)
-        submit = "submit" in request.POST
         try:
             services.record_outcome(
                 event=self.event,

@@ -7,8 +7,9 @@ is then refused)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
@@ -138,6 +139,28 @@ class SessionOutcomeAdmin(EventScopedAdmin, admin.ModelAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_publish"] = (
+            obj is not None
+            and obj.status == OutcomeStatus.SUBMITTED
+            and self.has_publish_permission(request)
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        if "_publish" not in request.POST:
+            return super().response_change(request, obj)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        try:
+            services.publish(outcome=obj, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], level=messages.ERROR)
+            return redirect(request.path)
+        self.message_user(request, f"{session_label(obj.session)}: saved and published.")
+        return redirect("admin:outcomes_sessionoutcome_changelist")
+
     def _each(self, request, queryset, service, done: str):
         count, refused = 0, []
         for outcome in queryset:
@@ -205,6 +228,7 @@ class ActionAdmin(EventScopedAdmin, admin.ModelAdmin):
     ]
     search_fields = ["description", "organisation_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    actions = ["email_follow_up_links"]
     fields = [
         "outcome",
         "description",
@@ -238,3 +262,23 @@ class ActionAdmin(EventScopedAdmin, admin.ModelAdmin):
     @admin.display(description="session")
     def session(self, action):
         return session_label(action.outcome.session)
+
+    def has_email_leads_permission(self, request):
+        return request.user.has_perm("partners.change_partnerlead")
+
+    @admin.action(
+        description="Email the owners' partner leads their link to follow up these actions",
+        permissions=["email_leads"],
+    )
+    def email_follow_up_links(self, request, queryset):
+        sent = services.email_follow_up_links(actions=queryset, done_by=request.user)
+        if not sent:
+            self.message_user(
+                request,
+                "No partner lead to email: only published actions of an organisation in the "
+                "directory with a lead at the event are followed up.",
+                level=messages.WARNING,
+            )
+            return
+        names = ", ".join(sorted({lead.name for lead, _ in sent}))
+        self.message_user(request, f"Follow-up link emailed to {names}.")

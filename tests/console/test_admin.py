@@ -186,6 +186,13 @@ SEAT_QUOTAS = {
     ).WANTED
 }
 
+OUTCOMES = {
+    ("outcomes", codename)
+    for codename in importlib.import_module(
+        "outcomes.migrations.0002_facilitator_link_and_publishing"
+    ).WANTED
+}
+
 
 def partners_permissions(group):
     """Granted by the partners app's own migration: the organisation directory."""
@@ -217,8 +224,10 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | SEAT_QUOTAS
         | INVITATIONS
         | partners_permissions("Organisers")
+        | OUTCOMES
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4
+    # ... + outcomes: 3 models' 4 permissions and "publish".
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -267,7 +276,7 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
     # Emailing delegates, checking in and partner leads are granted by the mailings,
     # checkin and partners apps' own migrations, teams by symposium's teams migration,
     # not redone here.
-    own_migrations = ("mailings", "checkin", "partners")
+    own_migrations = ("mailings", "checkin", "partners", "outcomes")
     assert redone == {
         name: {
             perm

@@ -215,3 +215,36 @@ def test_facilitators_emails_are_typed_in_the_outcomes_list(organiser_client):
     assert response.status_code == 302
     outcome.refresh_from_db()
     assert outcome.facilitator_email == "kim@example.org"
+
+
+def review_post(outcome, **extra):
+    return {
+        "facilitator_email": outcome.facilitator_email,
+        "key_points": "Corrected points",
+        "actions-TOTAL_FORMS": "0",
+        "actions-INITIAL_FORMS": "0",
+        "pledges-TOTAL_FORMS": "0",
+        "pledges-INITIAL_FORMS": "0",
+    } | extra
+
+
+def test_an_organiser_corrects_and_publishes_from_the_review_page(organiser_client):
+    outcome = SessionOutcomeFactory(status=OutcomeStatus.SUBMITTED)
+    url = admin_url(SessionOutcome, "change", outcome.pk)
+    assert 'name="_publish"' in organiser_client.get(url).content.decode()
+    response = organiser_client.post(url, review_post(outcome, _publish="Save and publish"))
+    assert response.status_code == 302
+    outcome.refresh_from_db()
+    assert (outcome.key_points, outcome.status) == ("Corrected points", OutcomeStatus.PUBLISHED)
+
+
+def test_the_review_page_offers_no_publishing_without_the_permission(client):
+    client.force_login(staff_user("view_sessionoutcome", "change_sessionoutcome"))
+    outcome = SessionOutcomeFactory(status=OutcomeStatus.SUBMITTED)
+    url = admin_url(SessionOutcome, "change", outcome.pk)
+    assert 'name="_publish"' not in client.get(url).content.decode()
+    response = client.post(url, review_post(outcome, _publish="Save and publish"))
+    assert response.status_code == 403
+    outcome.refresh_from_db()
+    assert outcome.status == OutcomeStatus.SUBMITTED
+    assert outcome.key_points != "Corrected points"  # The whole change rolled back.

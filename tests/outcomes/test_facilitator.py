@@ -11,7 +11,14 @@ from django.urls import reverse
 from outcomes.models import Action, OutcomeStatus, Pledge, SessionOutcome
 from outcomes.services import revoke_facilitator_link
 from outcomes.tokens import make_facilitator_token
-from tests.factories import BreakoutSessionFactory, EventFactory, OrganisationFactory
+from partners.tokens import make_lead_token
+from symposium.web.log_filters import redact
+from tests.factories import (
+    BreakoutSessionFactory,
+    EventFactory,
+    OrganisationFactory,
+    PartnerLeadFactory,
+)
 from tests.outcomes.factories import (
     ActionFactory,
     PledgeFactory,
@@ -251,3 +258,35 @@ def test_outcomes_rows_survive_only_their_session(outcome):
     outcome.session.delete()
     assert not SessionOutcome.objects.exists()
     assert not Action.objects.exists()
+
+
+def test_the_links_tokens_are_kept_out_of_logs(outcome):
+    token = make_facilitator_token(outcome)
+    assert token not in redact(f"GET {link(outcome)} 404")
+    lead_token = make_lead_token(PartnerLeadFactory())
+    follow_up = reverse(
+        "outcome_actions:update", kwargs={"event_slug": "x", "token": lead_token, "action_pk": 1}
+    )
+    assert lead_token not in redact(f"GET {follow_up} 404")
+
+
+def test_saved_rows_offer_removal_and_blank_rows_do_not(client, outcome):
+    ActionFactory(outcome=outcome)
+    html = client.get(link(outcome)).content.decode()
+    assert html.count("Remove this action") == 1
+    assert 'name="actions-0-DELETE"' in html
+    assert 'name="actions-1-DELETE"' not in html
+    assert "Remove this pledge" not in html
+
+
+def test_submitting_needs_key_points_but_saving_a_draft_does_not(client, outcome):
+    response = client.post(link(outcome), posted(key_points="  ", actions=[ACTION], submit="1"))
+    assert response.status_code == 200
+    assert (
+        'href="#id_outcome-key_points">Enter the key points before you submit for review'
+        in response.content.decode()
+    )
+    outcome.refresh_from_db()
+    assert outcome.status == OutcomeStatus.DRAFT
+    assert not outcome.actions.exists()
+    assert client.post(link(outcome), posted(key_points="", save="1")).status_code == 302

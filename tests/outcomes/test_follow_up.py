@@ -3,20 +3,28 @@ link, after the event too. Every page and POST they can reach is tried with anot
 organisation's action: a plain 404, and nothing changes."""
 
 import datetime as dt
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from outcomes.models import ActionStatus, OutcomeStatus
+from outcomes.models import Action, ActionStatus, OutcomeStatus
+from partners.models import LeadAction, PartnerLeadAction
 from partners.tokens import make_lead_token
+from tests.background import run_background_jobs
 from tests.factories import (
     BreakoutSessionFactory,
     EventFactory,
     NetworkFactory,
     OrganisationFactory,
     PartnerLeadFactory,
+    UserFactory,
 )
+from tests.helpers import admin_url
 from tests.outcomes.factories import ActionFactory, PublishedOutcomeFactory, SessionOutcomeFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +173,40 @@ def test_the_list_runs_the_same_queries_whatever_the_actions(
     with django_assert_num_queries(3):
         response = client.get(list_url)
     assert len(response.context["actions"]) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_organisers_email_the_owners_leads_their_follow_up_link(world):
+    organiser = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(organiser)
+    draft = ActionFactory(
+        outcome=SessionOutcomeFactory(session__theme__event=world["event"]),
+        organisation=OrganisationFactory(),
+    )
+    PartnerLeadFactory(organisation=draft.organisation, events=[world["event"]])
+    response = client.post(
+        admin_url(Action, "changelist"),
+        {
+            "action": "email_follow_up_links",
+            "_selected_action": [world["ours"].pk, world["theirs"].pk, draft.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert mail.outbox == []  # Nothing built or sent in the request.
+    run_background_jobs()
+
+    # Medway's lead and the network's (Medway is a member); no Police lead exists; the
+    # draft's owner's lead is not emailed.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world["lead"].email, world["network_lead"].email]
+    )
+    message = next(m for m in mail.outbox if m.to == [world["lead"].email])
+    assert "actions Medway Council agreed" in message.subject
+    (link,) = re.findall(r"https?://\S+/partners/[^/\s]+/actions/", message.body)
+    page = Client().get(urlsplit(link).path)
+    assert page.status_code == 200
+    assert "Medway&#x27;s action" in page.content.decode()
+    audit = PartnerLeadAction.objects.filter(action=LeadAction.LINK_SENT)
+    assert audit.count() == 2
+    assert {a.done_by for a in audit} == {organiser}

@@ -25,6 +25,7 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession, Theme
 from breakouts.services import places_taken
 from demo import data as demo
+from outcomes.models import Action, Pledge, SessionOutcome
 from partners.models import Network, Organisation, OrganisationAlias
 from partners.services import find_organisation, match_registration
 from registration.services import event_is_full
@@ -228,6 +229,43 @@ def load_delegate(event, facts, session):
     return delegate
 
 
+def load_outcomes(event, sessions):
+    """A few sessions' outcomes (demo.OUTCOMES): published ones show on the public
+    outcomes page, one waits for review. A session that has outcomes keeps them as the
+    organiser or the facilitator left them."""
+    for facts in demo.OUTCOMES:
+        session = sessions[facts["theme"]]
+        if SessionOutcome.objects.filter(session=session).exists():
+            continue
+        now = timezone.now()
+        published = facts["status"] == demo.PUBLISHED
+        outcome = SessionOutcome.objects.create(
+            session=session,
+            facilitator_email=facts["facilitator_email"],
+            key_points=facts["key_points"],
+            status=facts["status"],
+            submitted_at=now,
+            published_at=now if published else None,
+        )
+        for description, owner, days, may_name in facts["actions"]:
+            Action.objects.create(
+                outcome=outcome,
+                description=description,
+                organisation=find_organisation(owner),
+                organisation_name=owner,
+                may_name_organisation=may_name,
+                due_on=event.ends_on + dt.timedelta(days=days),
+            )
+        for text, owner, may_name in facts["pledges"]:
+            Pledge.objects.create(
+                outcome=outcome,
+                text=text,
+                organisation=find_organisation(owner),
+                organisation_name=owner,
+                may_name_organisation=may_name,
+            )
+
+
 def load_organiser(password):
     """The organiser login, made with `password` (the demo's own unless given). An
     existing login keeps its password unless one is given: it may be the organiser's."""
@@ -255,7 +293,7 @@ def load_demo(*, password: str | None = None) -> Event:
     saved to media storage), presentations, themes, breakout sessions, the partner
     directory (networks, organisations, their other names), 60 sample delegates with
     some needs and breakout choices (affiliated when the directory knows their
-    organisation), and the `organiser` user, each only
+    organisation), three sessions' outcomes (two published), and the `organiser` user, each only
     if missing; sets the organiser's password when it creates the user or when
     `password` is given. Changes nothing that exists.
     """
@@ -266,6 +304,7 @@ def load_demo(*, password: str | None = None) -> Event:
     sessions = load_breakouts(event, rooms, items[demo.BREAKOUT_ROUND_TITLE])
     load_partners()
     load_delegates(event, sessions)
+    load_outcomes(event, sessions)
     load_organiser(password)
     return event
 
