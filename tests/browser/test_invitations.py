@@ -33,6 +33,13 @@ def decline(page):
     page.wait_for_load_state()
 
 
+def cancelled(page):
+    """Registered through it, then cancelled: the page says so and offers it again."""
+    PersonalInvitation.objects.update(status=InvitationStatus.CANCELLED)
+    page.reload()
+    assert "You registered with this invitation, then cancelled." in page.inner_text("main")
+
+
 def submit(page):
     page.get_by_role("button", name="Register").click()
     page.wait_for_load_state()
@@ -41,6 +48,7 @@ def submit(page):
 PAGES = {
     "invitation": (lambda w: f"/events/{SLUG}/invitation/{w['code']}/", None),
     "invitation-unknown": (lambda w: f"/events/{SLUG}/invitation/NOSUCHCODE/", None),
+    "invitation-cancelled": (lambda w: f"/events/{SLUG}/invitation/{w['code']}/", cancelled),
     "decline": (lambda w: f"/events/{SLUG}/invitation/{w['code']}/decline/", None),
     "declined": (lambda w: f"/events/{SLUG}/invitation/{w['code']}/decline/", decline),
     "register-invited": (lambda w: f"/events/{SLUG}/register/?invitation={w['code']}", None),

@@ -3,6 +3,8 @@ back, whoever cancels it (the delegate's manage link, erasure, an organiser, a p
 lead), never below 0; a personal invitation then says "Registered, then cancelled"
 and its link registers again."""
 
+import threading
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -213,3 +215,46 @@ def test_a_registration_without_an_invitation_cancels_as_before():
     services.cancel_registration(delegate=delegate, now=timezone.now())
 
     assert uses(invitation) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_cancellations_at_once_give_back_ten_uses_and_no_more():
+    from django.db import connection
+
+    invitation = InvitationFactory(max_uses=10)
+    delegates = [
+        services.register_delegate(
+            event=invitation.event,
+            first_name="Ann",
+            last_name=f"Number {number}",
+            email=f"ann{number}@example.org",
+            organisation="Medway Council",
+            sector="council",
+            invitation=invitation,
+        ).delegate
+        for number in range(10)
+    ]
+    assert uses(invitation) == 10
+    barrier = threading.Barrier(len(delegates))
+    errors = []
+
+    def cancel(delegate):
+        try:
+            barrier.wait(timeout=30)
+            services.cancel_registration(delegate=delegate)
+            services.cancel_registration(delegate=delegate)  # A second click.
+        except Exception as error:  # Reported below, not lost in a thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cancel, args=(d,)) for d in delegates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert uses(invitation) == 0
+    assert not InvitationUse.objects.exists()
