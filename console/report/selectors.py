@@ -18,6 +18,8 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
 from checkin.models import CheckIn
 from console.report.suppression import (
+    SMALL,
+    WITHHELD,
     K,
     is_shown,
     shown,
@@ -67,9 +69,10 @@ def _table(rows: list[tuple[str, int, int]], *, merge_small: str | None = None) 
                 rows, table.cells, table.row_totals, strict=True
             )
         ],
-        "attended": table.column_totals[0] if rows else 0,
-        "no_shows": table.column_totals[1] if rows else 0,
-        "registered": table.total if rows else 0,
+        # No one at all: as small a group as any (suppression.py counts 0 as small).
+        "attended": table.column_totals[0] if rows else SMALL,
+        "no_shows": table.column_totals[1] if rows else SMALL,
+        "registered": table.total if rows else SMALL,
     }
 
 
@@ -188,7 +191,12 @@ def feedback(event: Event) -> dict | None:
         .annotate(count=Count("pk"))
         .order_by()
     )
-    printed_scores, _ = suppress_counts([overall_scores.get(score, 0) for score in range(1, 6)])
+    counts = [overall_scores.get(score, 0) for score in range(1, 6)]
+    printed_scores, _ = suppress_counts(counts)
+    if not all(map(is_shown, printed_scores)):
+        # With the mean and the number of answers printed, two hidden counts could be
+        # worked out from the shown ones: all of them or none.
+        printed_scores = [SMALL if count < K else WITHHELD for count in counts]
     items = []
     titles = {
         "agenda_item": dict(event.agenda_items.values_list("pk", "title")),

@@ -202,3 +202,22 @@ def test_the_job_and_the_page_run_a_fixed_number_of_queries(
     with django_assert_num_queries(20):
         organiser_client.get(reverse("staff:report", args=[event.slug]))
         organiser_client.get(reverse("staff:report-pdf", args=[event.slug]))
+
+
+def test_an_event_with_nobody_and_no_survey_still_has_a_report(organiser_client):
+    from tests.factories import EventFactory
+
+    event = EventFactory(slug="empty")
+    report = prepared(event)
+
+    text = page_text(organiser_client.get(reverse("staff:report", args=[event.slug])))
+    pdf = pdf_text(bytes(report.pdf))
+
+    for body in (text, pdf):
+        assert (
+            "fewer than 5 confirmed registrations: fewer than 5 attended and fewer than 5 "
+            "did not come (no-shows)." in body
+        )
+        assert "This event had no feedback survey." in body
+        assert "No breakout sessions." in body
+        assert "0 breakout sessions published their outcomes: 0 actions and 0 pledges." in body
