@@ -29,12 +29,14 @@ from console.report.suppression import (
 )
 from feedback.models import Rating, Response, Survey, SurveyInvitation
 from outcomes.models import Action, ActionStatus, OutcomeStatus, Pledge, SessionOutcome
-from symposium.enums import RegistrationStatus, Sector
+from speakers.models import Presentation
+from symposium.enums import AgendaKind, RegistrationStatus, Sector
 from symposium.models import BoardReport, Delegate, Event, clock
 
 CHAIN_LENGTH = 10  # earlier events shown in the year-on-year view, at most
 QUOTES = 20  # quotes of each kind, at most
 SECTOR_LABELS = dict(Sector.choices)
+AGENDA_KINDS = dict(AgendaKind.choices)
 SMALL_ORGANISATIONS = f"Organisations with fewer than {K} registered"
 NOT_IN_DIRECTORY = "Not in the partner directory"
 NOT_NAMED = "An organisation not named"
@@ -197,34 +199,42 @@ def feedback(event: Event) -> dict | None:
         # With the mean and the number of answers printed, two hidden counts could be
         # worked out from the shown ones: all of them or none.
         printed_scores = [SMALL if count < K else WITHHELD for count in counts]
-    items = []
-    titles = {
-        "agenda_item": dict(event.agenda_items.values_list("pk", "title")),
-        "presentation": dict(
-            event.agenda_items.values_list("presentations__pk", "presentations__title")
-        ),
-        "breakout_session": {
-            pk: f"{theme} ({round_title})"
-            for pk, theme, round_title in BreakoutSession.objects.filter(
-                theme__event=event
-            ).values_list("pk", "theme__title", "agenda_item__title")
-        },
-    }
-    kinds = {
-        "agenda_item": "Agenda item",
-        "presentation": "Presentation",
-        "breakout_session": "Breakout",
-    }
-    for field, kind in kinds.items():
+    # What each rated thing is called, its kind and where it comes in the day.
+    rated = {"agenda_item": {}, "presentation": {}, "breakout_session": {}}
+    for pk, title, kind, starts_at in event.agenda_items.values_list(
+        "pk", "title", "kind", "starts_at"
+    ):
+        rated["agenda_item"][pk] = (title, AGENDA_KINDS.get(kind, "Agenda item"), (starts_at, pk))
+    for pk, title, starts_at in Presentation.objects.filter(agenda_item__event=event).values_list(
+        "pk", "title", "agenda_item__starts_at"
+    ):
+        rated["presentation"][pk] = (title, "Presentation", (starts_at, pk))
+    for pk, theme, round_title, starts_at, number in BreakoutSession.objects.filter(
+        theme__event=event
+    ).values_list(
+        "pk", "theme__title", "agenda_item__title", "agenda_item__starts_at", "theme__number"
+    ):
+        rated["breakout_session"][pk] = (
+            f"{theme} ({round_title})",
+            "Breakout",
+            (starts_at, number),
+        )
+    found = []
+    for field, names in rated.items():
         for row in _rated(field, survey):
-            items.append(
-                {
-                    "kind": kind,
-                    "title": titles[field].get(row[field], "—"),
-                    "mean": suppress_mean(row["total"], row["count"]),
-                    "answers": shown(row["count"]),
-                }
+            title, kind, order = names[row[field]]
+            found.append(
+                (
+                    order,
+                    {
+                        "kind": kind,
+                        "title": title,
+                        "mean": suppress_mean(row["total"], row["count"]),
+                        "answers": shown(row["count"]),
+                    },
+                )
             )
+    items = [item for _, item in sorted(found, key=lambda pair: pair[0])]
     quotes = {"comments": [], "do_differently": []}
     if responses >= K:
         picked = Response.objects.filter(survey=survey).filter(

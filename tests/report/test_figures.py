@@ -80,6 +80,11 @@ def test_feedback_scores_rate_and_the_picked_quotes(world):
     assert (answers["invited"], answers["responses"], answers["rate"]) == (22, 8, 36)
     assert answers["overall"]["mean"] == 4.0
     assert answers["overall"]["answers"] == 8
+    assert [(item["kind"], item["title"]) for item in answers["items"]] == [
+        ("Plenary", "Opening plenary"),
+        ("Presentation", "Data talk"),
+        ("Breakout", f"Housing and health ({items_round(world)})"),
+    ]
     items = {item["title"]: item for item in answers["items"]}
     assert items["Opening plenary"]["mean"] == 3.5
     assert items["Data talk"]["mean"] == SMALL  # 3 answers
