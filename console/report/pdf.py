@@ -162,6 +162,8 @@ def report_pdf(figures: dict) -> bytes:
     _section(story, "Year on year", styles)
     story.append(_p(words.YEAR_ON_YEAR_NOTE, styles.small))
     story.append(_table(words.year_rows(figures["year_on_year"]), styles=styles))
+    story.append(_p("Attended, year on year", styles.h3))
+    story.append(bar_drawing(words.year_bars(figures["year_on_year"]), styles=styles))
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -71,7 +71,11 @@ def test_the_organiser_prepares_the_report_and_reads_it_as_html_and_pdf(
     assert "Secretive Trust" not in text + pdf_text(pdf.content)
     assert "Draft action" not in text + pdf_text(pdf.content)
     assert pdf["Content-Type"] == "application/pdf"
-    assert '<svg class="chart__svg"' in page.content.decode()
+    # Charts: SVG on the page (sectors, scores, year on year), vectors in the PDF.
+    assert page.content.decode().count('<svg class="chart__svg"') == 3
+    assert "Attended, year on year" in text
+    assert "Attended, year on year" in pdf_text(pdf.content)
+    assert b"/Subtype /Image" not in pdf.content
 
 
 def test_small_groups_are_hidden_in_the_html_and_the_pdf(organiser_client, world):
