@@ -199,13 +199,16 @@ def test_the_job_and_the_page_run_a_fixed_number_of_queries(
     delegates, responses = size
     event = build(delegates=delegates, responses=responses, slug="sized")
     report = BoardReport.objects.create(event=event)
-    # The same count at both sizes: 23 for the job, 20 for the page and its PDF.
+    # The same count at both sizes: 23 for the job, 20 for the page and its PDF, 8 for
+    # the quotes page.
     with django_assert_num_queries(23):
         services.prepare_report(report_id=report.pk)
     organiser_client.get(reverse("staff:report", args=[event.slug]))  # session warmed
     with django_assert_num_queries(20):
         organiser_client.get(reverse("staff:report", args=[event.slug]))
         organiser_client.get(reverse("staff:report-pdf", args=[event.slug]))
+    with django_assert_num_queries(8):
+        organiser_client.get(reverse("staff:report-quotes", args=[event.slug]))
 
 
 def test_an_event_with_nobody_and_no_survey_still_has_a_report(organiser_client):
