@@ -156,3 +156,18 @@ def test_the_year_on_year_view_reads_an_earlier_events_frozen_figures(world):
 
     assert years[1]["event"] == "Kent symposium 2026"
     assert (years[1]["responses"], years[1]["rate"], years[1]["overall"]) == (8, 36, 4.0)
+
+
+@pytest.mark.django_db
+def test_a_report_is_made_once_whoever_runs_its_job_again(world):
+    report = BoardReport.objects.create(event=world)
+    services.prepare_report(report_id=report.pk)
+    first = BoardReport.objects.get(pk=report.pk)
+    Response.objects.filter(survey__event=world).delete()  # the figures would change
+
+    services.prepare_report(report_id=report.pk)  # a retry, a second worker
+
+    again = BoardReport.objects.get(pk=report.pk)
+    assert again.finished_at == first.finished_at
+    assert again.figures == first.figures
+    assert again.figures["feedback"]["responses"] == 8
