@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python -u bench/admin_pages.py
 	$(BIN)/python -u bench/sessions.py
 	$(BIN)/python -u bench/partners.py
+	$(BIN)/python -u bench/report.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .pgdata

@@ -32,6 +32,7 @@ from speakers.models import Presentation
 from symposium import teams
 from symposium.models import (
     AgendaItem,
+    BoardReport,
     Delegate,
     DelegateNeeds,
     Event,
@@ -447,6 +448,30 @@ class PreparedExportAdmin(EventScopedAdmin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         # Whoever may read the audit trail may see how its queued exports went.
         return request.user.has_perm("symposium.view_exportrecord")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BoardReport)
+class BoardReportAdmin(EventScopedAdmin, admin.ModelAdmin):
+    """Reports for the board made on the task queue, and the frozen one kept after a
+    purge: their state only; the report itself is read on its staff page."""
+
+    list_display = ["event", "status", "frozen", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "frozen"]
+    list_select_related = ["event", "requested_by"]
+    fields = ["event", "status", "step", "frozen", "requested_by", "created_at", "finished_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "figures")
 
     def has_add_permission(self, request):
         return False

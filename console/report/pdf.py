@@ -99,6 +99,7 @@ def report_pdf(figures: dict) -> bytes:
         story.append(_p(heading, styles.h3))
         story.append(_table(words.attendance_rows(table), styles=styles))
         if key == "by_sector":
+            story.append(_p("Attended, by sector", styles.h3))
             story.append(
                 bar_drawing(
                     words.bars((row["label"], row["attended"]) for row in table["rows"]),
@@ -127,6 +128,7 @@ def report_pdf(figures: dict) -> bytes:
         story.append(_p(words.feedback_summary(answers), styles.body))
         story.append(_p("Scores out of 5", styles.h3))
         story.append(_table(words.score_rows(answers), styles=styles))
+        story.append(_p("Mean scores out of 5", styles.h3))
         story.append(bar_drawing(words.score_bars(answers), styles=styles, top=5))
         story.append(_p("Overall score: how many gave each", styles.h3))
         story.append(
@@ -160,6 +162,8 @@ def report_pdf(figures: dict) -> bytes:
     _section(story, "Year on year", styles)
     story.append(_p(words.YEAR_ON_YEAR_NOTE, styles.small))
     story.append(_table(words.year_rows(figures["year_on_year"]), styles=styles))
+    story.append(_p("Attended, year on year", styles.h3))
+    story.append(bar_drawing(words.year_bars(figures["year_on_year"]), styles=styles))
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -175,6 +175,11 @@ def action_rows(session: dict) -> list[list[str]]:
     return rows
 
 
+def year_bars(years: list[dict]) -> list[tuple[str, float | str]]:
+    """Attended, per event of the chain, for its chart."""
+    return bars((year["event"], year["attended"]) for year in years)
+
+
 def year_rows(years: list[dict]) -> list[list[str]]:
     rows = [["Event", "Date", "Registered", "Attended", "No-shows", "Responses", "Rate", "Overall"]]
     for year in years:

@@ -18,6 +18,8 @@ from breakouts.enums import ChoiceStatus
 from breakouts.models import BreakoutChoice, BreakoutSession
 from checkin.models import CheckIn
 from console.report.suppression import (
+    SMALL,
+    WITHHELD,
     K,
     is_shown,
     shown,
@@ -27,12 +29,14 @@ from console.report.suppression import (
 )
 from feedback.models import Rating, Response, Survey, SurveyInvitation
 from outcomes.models import Action, ActionStatus, OutcomeStatus, Pledge, SessionOutcome
-from symposium.enums import RegistrationStatus, Sector
+from speakers.models import Presentation
+from symposium.enums import AgendaKind, RegistrationStatus, Sector
 from symposium.models import BoardReport, Delegate, Event, clock
 
 CHAIN_LENGTH = 10  # earlier events shown in the year-on-year view, at most
 QUOTES = 20  # quotes of each kind, at most
 SECTOR_LABELS = dict(Sector.choices)
+AGENDA_KINDS = dict(AgendaKind.choices)
 SMALL_ORGANISATIONS = f"Organisations with fewer than {K} registered"
 NOT_IN_DIRECTORY = "Not in the partner directory"
 NOT_NAMED = "An organisation not named"
@@ -67,9 +71,10 @@ def _table(rows: list[tuple[str, int, int]], *, merge_small: str | None = None) 
                 rows, table.cells, table.row_totals, strict=True
             )
         ],
-        "attended": table.column_totals[0] if rows else 0,
-        "no_shows": table.column_totals[1] if rows else 0,
-        "registered": table.total if rows else 0,
+        # No one at all: as small a group as any (suppression.py counts 0 as small).
+        "attended": table.column_totals[0] if rows else SMALL,
+        "no_shows": table.column_totals[1] if rows else SMALL,
+        "registered": table.total if rows else SMALL,
     }
 
 
@@ -188,35 +193,48 @@ def feedback(event: Event) -> dict | None:
         .annotate(count=Count("pk"))
         .order_by()
     )
-    printed_scores, _ = suppress_counts([overall_scores.get(score, 0) for score in range(1, 6)])
-    items = []
-    titles = {
-        "agenda_item": dict(event.agenda_items.values_list("pk", "title")),
-        "presentation": dict(
-            event.agenda_items.values_list("presentations__pk", "presentations__title")
-        ),
-        "breakout_session": {
-            pk: f"{theme} ({round_title})"
-            for pk, theme, round_title in BreakoutSession.objects.filter(
-                theme__event=event
-            ).values_list("pk", "theme__title", "agenda_item__title")
-        },
-    }
-    kinds = {
-        "agenda_item": "Agenda item",
-        "presentation": "Presentation",
-        "breakout_session": "Breakout",
-    }
-    for field, kind in kinds.items():
+    counts = [overall_scores.get(score, 0) for score in range(1, 6)]
+    printed_scores, _ = suppress_counts(counts)
+    if not all(map(is_shown, printed_scores)):
+        # With the mean and the number of answers printed, two hidden counts could be
+        # worked out from the shown ones: all of them or none.
+        printed_scores = [SMALL if count < K else WITHHELD for count in counts]
+    # What each rated thing is called, its kind and where it comes in the day.
+    rated = {"agenda_item": {}, "presentation": {}, "breakout_session": {}}
+    for pk, title, kind, starts_at in event.agenda_items.values_list(
+        "pk", "title", "kind", "starts_at"
+    ):
+        rated["agenda_item"][pk] = (title, AGENDA_KINDS.get(kind, "Agenda item"), (starts_at, pk))
+    for pk, title, starts_at in Presentation.objects.filter(agenda_item__event=event).values_list(
+        "pk", "title", "agenda_item__starts_at"
+    ):
+        rated["presentation"][pk] = (title, "Presentation", (starts_at, pk))
+    for pk, theme, round_title, starts_at, number in BreakoutSession.objects.filter(
+        theme__event=event
+    ).values_list(
+        "pk", "theme__title", "agenda_item__title", "agenda_item__starts_at", "theme__number"
+    ):
+        rated["breakout_session"][pk] = (
+            f"{theme} ({round_title})",
+            "Breakout",
+            (starts_at, number),
+        )
+    found = []
+    for field, names in rated.items():
         for row in _rated(field, survey):
-            items.append(
-                {
-                    "kind": kind,
-                    "title": titles[field].get(row[field], "—"),
-                    "mean": suppress_mean(row["total"], row["count"]),
-                    "answers": shown(row["count"]),
-                }
+            title, kind, order = names[row[field]]
+            found.append(
+                (
+                    order,
+                    {
+                        "kind": kind,
+                        "title": title,
+                        "mean": suppress_mean(row["total"], row["count"]),
+                        "answers": shown(row["count"]),
+                    },
+                )
             )
+    items = [item for _, item in sorted(found, key=lambda pair: pair[0])]
     quotes = {"comments": [], "do_differently": []}
     if responses >= K:
         picked = Response.objects.filter(survey=survey).filter(

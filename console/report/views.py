@@ -56,6 +56,12 @@ def report_charts(figures: dict) -> dict:
             what="sectors",
         ),
     }
+    drawn["years"] = charts.suppressed_bars(
+        chart_id="report-years",
+        title="Attended, year on year",
+        rows=words.year_bars(figures["year_on_year"]),
+        what="events",
+    )
     answers = figures.get("feedback")
     if answers:
         drawn["scores"] = charts.suppressed_bars(

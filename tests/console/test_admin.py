@@ -12,6 +12,7 @@ from django.utils.html import escape
 from breakouts.models import BreakoutChoice
 from symposium.models import (
     AgendaItem,
+    BoardReport,
     Delegate,
     DelegateNeeds,
     Event,
@@ -80,6 +81,10 @@ def make_prepared_export():
     )
 
 
+def make_board_report():
+    return BoardReport.objects.create(event=EventFactory(), status=BoardReport.Status.DONE)
+
+
 def make_outbox_email():
     return OutboxEmail.objects.create(
         kind="registered",
@@ -103,8 +108,9 @@ MAKERS = {
     OutboxEmail: make_outbox_email,
     ManageLinkEmail: make_manage_link_email,
     PreparedExport: make_prepared_export,
+    BoardReport: make_board_report,
 }
-READ_ONLY = (ExportRecord, OutboxEmail, ManageLinkEmail, PreparedExport)
+READ_ONLY = (ExportRecord, OutboxEmail, ManageLinkEmail, PreparedExport, BoardReport)
 ADDABLE = [model for model in MAKERS if model not in READ_ONLY]
 
 
@@ -194,6 +200,13 @@ OUTCOMES = {
 }
 
 
+BOARD_REPORTS = set(
+    importlib.import_module(
+        "symposium.migrations.0015_organisers_prepare_board_reports"
+    ).PERMISSIONS
+)
+
+
 def partners_permissions(group):
     """Granted by the partners app's own migration: the organisation directory."""
     migration = importlib.import_module("partners.migrations.0002_organisers_manage_the_directory")
@@ -211,7 +224,8 @@ def test_organisers_group_has_exactly_its_permissions(db):
     # Emailing delegates and checking in are granted by the mailings and checkin apps'
     # own migrations, accounts for event staff by symposium's staff accounts migration,
     # partner leads (and reading their audit) by the partners app's, seat quotas,
-    # the directory and teams by their own migrations.
+    # the directory and teams by their own migrations; the report for the board (and its
+    # quotes) by symposium's 0015.
     assert (
         codenames
         == set(groups_migration.organiser_permissions())
@@ -225,9 +239,10 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | INVITATIONS
         | partners_permissions("Organisers")
         | OUTCOMES
+        | BOARD_REPORTS
     )
-    # ... + outcomes: 3 models' 4 permissions and "publish".
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1
+    # ... + outcomes: 3 models' 4 permissions and "publish"; + the report for the board: 4.
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -274,15 +289,15 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
     assert again == before
     assert reversed_names == []
     # Emailing delegates, checking in and partner leads are granted by the mailings,
-    # checkin and partners apps' own migrations, teams by symposium's teams migration,
-    # not redone here.
+    # checkin, partners and outcomes apps' own migrations, teams and the report for the
+    # board by symposium's own later migrations, not redone here.
     own_migrations = ("mailings", "checkin", "partners", "outcomes")
     assert redone == {
         name: {
             perm
             for perm in perms
             if perm.content_type.app_label not in own_migrations
-            and (perm.content_type.app_label, perm.codename) not in TEAMS
+            and (perm.content_type.app_label, perm.codename) not in TEAMS | BOARD_REPORTS
         }
         for name, perms in before.items()
     }

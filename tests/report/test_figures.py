@@ -80,6 +80,11 @@ def test_feedback_scores_rate_and_the_picked_quotes(world):
     assert (answers["invited"], answers["responses"], answers["rate"]) == (22, 8, 36)
     assert answers["overall"]["mean"] == 4.0
     assert answers["overall"]["answers"] == 8
+    assert [(item["kind"], item["title"]) for item in answers["items"]] == [
+        ("Plenary", "Opening plenary"),
+        ("Presentation", "Data talk"),
+        ("Breakout", f"Housing and health ({items_round(world)})"),
+    ]
     items = {item["title"]: item for item in answers["items"]}
     assert items["Opening plenary"]["mean"] == 3.5
     assert items["Data talk"]["mean"] == SMALL  # 3 answers
@@ -180,3 +185,20 @@ def test_a_copy_records_its_source_and_the_years_stand_side_by_side(world):
     assert years[0]["responses"] is None  # no survey
     assert (years[1]["registered"], years[1]["attended"], years[1]["no_shows"]) == (33, 22, 11)
     assert (years[1]["responses"], years[1]["rate"], years[1]["overall"]) == (8, 36, 4.0)
+
+
+def test_the_overall_scores_are_shown_all_or_none(world):
+    from tests.report.factories import ResponseFactory
+
+    survey = world.survey
+    for score, count in [(1, 6), (2, 5), (3, 7), (4, 9)]:
+        ResponseFactory.create_batch(count, survey=survey, overall=score)
+
+    # 1: 6, 2: 6, 3: 8, 4: 12, 5: 3. With the mean and the number printed, the 3 fives
+    # and one withheld count beside them could be worked out from the other three.
+    scores = selectors.feedback(world)["overall"]["scores"]
+
+    assert [row["count"] for row in scores] == [WITHHELD] * 4 + [SMALL]
+    ResponseFactory.create_batch(2, survey=survey, overall=5)
+    scores = selectors.feedback(world)["overall"]["scores"]
+    assert [row["count"] for row in scores] == [6, 6, 8, 12, 5]

@@ -71,7 +71,11 @@ def test_the_organiser_prepares_the_report_and_reads_it_as_html_and_pdf(
     assert "Secretive Trust" not in text + pdf_text(pdf.content)
     assert "Draft action" not in text + pdf_text(pdf.content)
     assert pdf["Content-Type"] == "application/pdf"
-    assert '<svg class="chart__svg"' in page.content.decode()
+    # Charts: SVG on the page (sectors, scores, year on year), vectors in the PDF.
+    assert page.content.decode().count('<svg class="chart__svg"') == 3
+    assert "Attended, year on year" in text
+    assert "Attended, year on year" in pdf_text(pdf.content)
+    assert b"/Subtype /Image" not in pdf.content
 
 
 def test_small_groups_are_hidden_in_the_html_and_the_pdf(organiser_client, world):
@@ -195,10 +199,32 @@ def test_the_job_and_the_page_run_a_fixed_number_of_queries(
     delegates, responses = size
     event = build(delegates=delegates, responses=responses, slug="sized")
     report = BoardReport.objects.create(event=event)
-    # The same count at both sizes: 23 for the job, 20 for the page and its PDF.
+    # The same count at both sizes: 23 for the job, 20 for the page and its PDF, 8 for
+    # the quotes page.
     with django_assert_num_queries(23):
         services.prepare_report(report_id=report.pk)
     organiser_client.get(reverse("staff:report", args=[event.slug]))  # session warmed
     with django_assert_num_queries(20):
         organiser_client.get(reverse("staff:report", args=[event.slug]))
         organiser_client.get(reverse("staff:report-pdf", args=[event.slug]))
+    with django_assert_num_queries(8):
+        organiser_client.get(reverse("staff:report-quotes", args=[event.slug]))
+
+
+def test_an_event_with_nobody_and_no_survey_still_has_a_report(organiser_client):
+    from tests.factories import EventFactory
+
+    event = EventFactory(slug="empty")
+    report = prepared(event)
+
+    text = page_text(organiser_client.get(reverse("staff:report", args=[event.slug])))
+    pdf = pdf_text(bytes(report.pdf))
+
+    for body in (text, pdf):
+        assert (
+            "fewer than 5 confirmed registrations: fewer than 5 attended and fewer than 5 "
+            "did not come (no-shows)." in body
+        )
+        assert "This event had no feedback survey." in body
+        assert "No breakout sessions." in body
+        assert "0 breakout sessions published their outcomes: 0 actions and 0 pledges." in body
