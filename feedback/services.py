@@ -15,7 +15,8 @@ Answering (`submit_response`): one conditional UPDATE marks the invitation answe
 where it was not, in the same transaction as the response, so two submissions through
 one link at once write one response. In anonymous mode the response has no delegate
 and only a date, and the invitation records that it was used, not when: its
-`answered_at` is the survey's send time, so no time or day ties a link to a response.
+`answered_at` is the survey's send time, so no time or day ties a link to a response;
+nor does the transaction stamp PostgreSQL keeps on each row (`_blur_answered`).
 """
 
 import datetime as dt
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -241,6 +243,9 @@ def submit_response(
         raise SurveyClosed
     answered_at = (survey.sent_at or now) if survey.is_anonymous else now
     with transaction.atomic():
+        if survey.is_anonymous:
+            # One anonymous answer at a time per survey: see _blur_answered below.
+            Survey.objects.select_for_update().filter(pk=survey.pk).first()
         claimed = SurveyInvitation.objects.filter(
             pk=invitation.pk, answered_at__isnull=True
         ).update(answered_at=answered_at)
@@ -260,7 +265,22 @@ def submit_response(
                 for kind, pk, score in answers.ratings
             ]
         )
+        if survey.is_anonymous:
+            _blur_answered(survey)
     return response
+
+
+def _blur_answered(survey: Survey) -> None:
+    """Rewrite every answered invitation of the survey in the transaction that writes
+    the response. PostgreSQL stamps each row version with the transaction that wrote it
+    (the `xmin` system column): without this, the response and the one invitation
+    marked in the same transaction would carry the same stamp, a link no column shows.
+    With it, every answered invitation carries the stamp of the latest answer, so a
+    response's stamp matches all those who answered, or none. Under the survey's row
+    lock (taken first), so two answers never rewrite the same rows at once."""
+    SurveyInvitation.objects.filter(survey=survey, answered_at__isnull=False).update(
+        answered_at=F("answered_at")
+    )
 
 
 # Personal data ------------------------------------------------------------------------
