@@ -170,7 +170,7 @@ def send_survey(*, survey_pk: int, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     with transaction.atomic():
         first = Survey.objects.filter(
-            pk=survey_pk, sent_at__isnull=True, closes_on__gte=today
+            pk=survey_pk, sent_at__isnull=True, closes_on__gte=today, event__ends_on__lt=today
         ).update(sent_at=now)
         lock = Survey.objects.select_related("event").filter(pk=survey_pk)
         if not first:
@@ -186,12 +186,12 @@ def send_survey(*, survey_pk: int, now: dt.datetime | None = None) -> int:
 
 
 def due_surveys(*, now: dt.datetime | None = None) -> list[int]:
-    """Surveys to send (the day after the event at 11:00) or to top up (sent, open,
-    their event over less than the survey's open days ago)."""
+    """Surveys of published events to send (the day after the event at 11:00), or to
+    top up with those the desk recorded since (sent, still open)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     candidates = Survey.objects.filter(
-        closes_on__gte=today, event__ends_on__lt=today
+        closes_on__gte=today, event__ends_on__lt=today, event__is_published=True
     ).select_related("event")
     return [
         survey.pk

@@ -239,3 +239,20 @@ def test_the_send_runs_the_same_queries_for_two_attendees_and_twelve(settings):
     assert counts[0][0] == 2
     assert counts[1][0] == 12
     assert counts[0][1] == counts[1][1]
+
+
+@pytest.mark.django_db
+def test_an_unpublished_events_survey_is_not_sent(world):
+    type(world["event"]).objects.filter(pk=world["event"].pk).update(is_published=False)
+
+    assert services.send_due_surveys(now=services.due_at(world["event"])) == 0
+    assert SurveyInvitation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_asked_to_send_before_the_event_is_over_it_sends_nothing():
+    world = build_symposium(day=timezone.localdate())
+
+    assert services.send_survey(survey_pk=world["survey"].pk) == 0
+    world["survey"].refresh_from_db()
+    assert world["survey"].sent_at is None
