@@ -8,11 +8,11 @@ programme and each breakout session they held a place in) and the CPD time by th
 in feedback.selectors.attendance.
 """
 
-import datetime as dt
 import io
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -21,6 +21,7 @@ from checkin.badges import Box, fit_lines, fonts
 from feedback import selectors
 from symposium.enums import RegistrationStatus
 from symposium.models import Delegate, clock
+from symposium.tokens import manage_link_expires_at
 
 MARGIN = 22 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -110,7 +111,8 @@ def manage_section(delegate: Delegate, token: str, event_over: bool) -> str:
         "delegate": delegate,
         "event": delegate.event,
         "event_over": event_over,
-        "available_from": delegate.event.ends_on + dt.timedelta(days=1),
+        # When the manage link turns to "the event is over" (symposium.tokens).
+        "available_from": timezone.localtime(manage_link_expires_at(delegate.event)).date(),
         "attended": event_over and selectors.attended(delegate),
         "url": certificate_url(delegate, token),
     }

@@ -15,7 +15,8 @@ Answering (`submit_response`): one conditional UPDATE marks the invitation answe
 where it was not, in the same transaction as the response, so two submissions through
 one link at once write one response. In anonymous mode the response has no delegate
 and only a date, and the invitation records that it was used, not when: its
-`answered_at` is the survey's send time, so no time or day ties a link to a response.
+`answered_at` is the survey's send time, so no time or day ties a link to a response;
+nor does the transaction stamp PostgreSQL keeps on each row (`_blur_answered`).
 """
 
 import datetime as dt
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -168,7 +170,7 @@ def send_survey(*, survey_pk: int, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     with transaction.atomic():
         first = Survey.objects.filter(
-            pk=survey_pk, sent_at__isnull=True, closes_on__gte=today
+            pk=survey_pk, sent_at__isnull=True, closes_on__gte=today, event__ends_on__lt=today
         ).update(sent_at=now)
         lock = Survey.objects.select_related("event").filter(pk=survey_pk)
         if not first:
@@ -184,12 +186,12 @@ def send_survey(*, survey_pk: int, now: dt.datetime | None = None) -> int:
 
 
 def due_surveys(*, now: dt.datetime | None = None) -> list[int]:
-    """Surveys to send (the day after the event at 11:00) or to top up (sent, open,
-    their event over less than the survey's open days ago)."""
+    """Surveys of published events to send (the day after the event at 11:00), or to
+    top up with those the desk recorded since (sent, still open)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     candidates = Survey.objects.filter(
-        closes_on__gte=today, event__ends_on__lt=today
+        closes_on__gte=today, event__ends_on__lt=today, event__is_published=True
     ).select_related("event")
     return [
         survey.pk
@@ -241,6 +243,9 @@ def submit_response(
         raise SurveyClosed
     answered_at = (survey.sent_at or now) if survey.is_anonymous else now
     with transaction.atomic():
+        if survey.is_anonymous:
+            # One anonymous answer at a time per survey: see _blur_answered below.
+            Survey.objects.select_for_update().filter(pk=survey.pk).first()
         claimed = SurveyInvitation.objects.filter(
             pk=invitation.pk, answered_at__isnull=True
         ).update(answered_at=answered_at)
@@ -260,7 +265,22 @@ def submit_response(
                 for kind, pk, score in answers.ratings
             ]
         )
+        if survey.is_anonymous:
+            _blur_answered(survey)
     return response
+
+
+def _blur_answered(survey: Survey) -> None:
+    """Rewrite every answered invitation of the survey in the transaction that writes
+    the response. PostgreSQL stamps each row version with the transaction that wrote it
+    (the `xmin` system column): without this, the response and the one invitation
+    marked in the same transaction would carry the same stamp, a link no column shows.
+    With it, every answered invitation carries the stamp of the latest answer, so a
+    response's stamp matches all those who answered, or none. Under the survey's row
+    lock (taken first), so two answers never rewrite the same rows at once."""
+    SurveyInvitation.objects.filter(survey=survey, answered_at__isnull=False).update(
+        answered_at=F("answered_at")
+    )
 
 
 # Personal data ------------------------------------------------------------------------

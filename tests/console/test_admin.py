@@ -214,6 +214,11 @@ def partners_permissions(group):
     return {("partners", codename) for codename in codenames}
 
 
+def feedback_permissions(group):
+    migration = importlib.import_module("feedback.migrations.0002_organisers_manage_surveys")
+    return {("feedback", codename) for codename in migration.GRANTS[group]}
+
+
 def test_organisers_group_has_exactly_its_permissions(db):
     codenames = set(
         Group.objects.get(name="Organisers").permissions.values_list(
@@ -240,9 +245,13 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | partners_permissions("Organisers")
         | OUTCOMES
         | BOARD_REPORTS
+        | feedback_permissions("Organisers")
     )
-    # ... + outcomes: 3 models' 4 permissions and "publish"; + the report for the board: 4.
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4
+    # ... + outcomes: 3 models' 4 permissions and "publish"; + the report for the board: 4;
+    # + the survey: 4.
+    assert len(codenames) == (
+        13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4 + 4
+    )
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -255,7 +264,7 @@ def test_event_staff_group_can_view_and_export_only(db):
 
     assert codenames == set(groups_migration.event_staff_permissions()) | (
         allocation_permissions("Event staff")
-    ) | CHECK_IN | partners_permissions("Event staff")
+    ) | CHECK_IN | partners_permissions("Event staff") | feedback_permissions("Event staff")
     assert ("symposium", "export_attendees") in codenames
     assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export", "check"}
 
@@ -288,10 +297,10 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
 
     assert again == before
     assert reversed_names == []
-    # Emailing delegates, checking in and partner leads are granted by the mailings,
-    # checkin, partners and outcomes apps' own migrations, teams and the report for the
-    # board by symposium's own later migrations, not redone here.
-    own_migrations = ("mailings", "checkin", "partners", "outcomes")
+    # Emailing delegates, checking in, partner leads, outcomes and surveys are granted by
+    # the mailings, checkin, partners, outcomes and feedback apps' own migrations, teams
+    # and the report for the board by symposium's own later migrations, not redone here.
+    own_migrations = ("mailings", "checkin", "partners", "outcomes", "feedback")
     assert redone == {
         name: {
             perm

@@ -173,3 +173,29 @@ def test_erasing_a_registration_deletes_its_named_response_not_the_anonymous_one
 
     assert not Response.objects.filter(pk=named.pk).exists()
     assert not SurveyInvitation.objects.filter(delegate_id=world["sam"].pk).exists()
+
+
+def test_no_transaction_stamp_ties_a_response_to_the_link_that_gave_it(anonymous_world):
+    """PostgreSQL stamps each row version with the transaction that wrote it (xmin).
+    After two anonymous answers every answered link carries the latest answer's stamp:
+    the first response's stamp matches no link, the second's matches both."""
+    world = anonymous_world
+    survey = world["survey"]
+    survey.sent_at = timezone.now()
+    survey.save()
+    invitations = [invite(survey, world[name]) for name in ("sam", "ana", "cat")]
+    mine = services.Answers(overall=4, comments="", do_differently="", ratings=[])
+    first = services.submit_response(invitation=invitations[0], answers=mine)
+    second = services.submit_response(invitation=invitations[1], answers=mine)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM feedback_response ORDER BY id")
+        stamps = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT id, xmin::text FROM feedback_surveyinvitation WHERE answered_at IS NOT NULL"
+        )
+        links = dict(cursor.fetchall())
+
+    assert set(links) == {invitations[0].pk, invitations[1].pk}
+    assert stamps[first.pk] not in links.values()
+    assert set(links.values()) == {stamps[second.pk]}

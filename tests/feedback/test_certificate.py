@@ -128,3 +128,15 @@ def test_the_manage_page_after_the_event_makes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(4):
         client.get(url)
+
+
+def test_the_date_it_gives_follows_the_manage_links_extra_days(client, settings):
+    settings.MANAGE_LINK_DAYS_AFTER_EVENT = 2
+    today = timezone.localdate()
+    world = build_symposium(day=today - dt.timedelta(days=1))  # Over in two days' time.
+
+    page = client.get(manage_url(world["sam"]))
+
+    available = today + dt.timedelta(days=2)
+    assert f"After the event, from {available.day} {available:%B %Y}, you can" in page.text
+    assert client.get(manage_url(world["sam"]) + "certificate.pdf").status_code == 404

@@ -216,3 +216,43 @@ def test_the_task_worker_sends_it():
 
     assert SurveyInvitation.objects.filter(survey=world["survey"]).count() == 2
     assert recipients() == ["ana@example.org", "sam@example.org"]
+
+
+@pytest.mark.django_db
+def test_the_send_runs_the_same_queries_for_two_attendees_and_twelve(settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEND_MAIL_ON_COMMIT = False
+    counts = []
+    for slug, more in (("small", 0), ("large", 10)):
+        world = build_symposium(slug=slug)
+        for n in range(more):
+            check_in(DelegateFactory(event=world["event"], email=f"{slug}-{n}@example.org"))
+        with CaptureQueriesContext(connection) as queries:
+            sent = services.send_survey(
+                survey_pk=world["survey"].pk, now=services.due_at(world["event"])
+            )
+        # Savepoints aside: the mail sweep's job is refused when one already waits.
+        statements = [q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+        counts.append((sent, len(statements)))
+
+    assert counts[0][0] == 2
+    assert counts[1][0] == 12
+    assert counts[0][1] == counts[1][1]
+
+
+@pytest.mark.django_db
+def test_an_unpublished_events_survey_is_not_sent(world):
+    type(world["event"]).objects.filter(pk=world["event"].pk).update(is_published=False)
+
+    assert services.send_due_surveys(now=services.due_at(world["event"])) == 0
+    assert SurveyInvitation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_asked_to_send_before_the_event_is_over_it_sends_nothing():
+    world = build_symposium(day=timezone.localdate())
+
+    assert services.send_survey(survey_pk=world["survey"].pk) == 0
+    world["survey"].refresh_from_db()
+    assert world["survey"].sent_at is None
