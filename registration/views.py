@@ -484,6 +484,7 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
                 for question in self.questions
                 if question.pk in self.answers
             ],
+            asks_sensitive=any(question.sensitive for question in self.questions),
             **kwargs,
         )
         form = context["form"]

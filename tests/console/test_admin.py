@@ -187,6 +187,13 @@ SEAT_QUOTAS = {
 }
 
 
+def questions_permissions(group):
+    """Granted by the questions app's own migration: an event's registration questions."""
+    migration = importlib.import_module("questions.migrations.0002_organisers_manage_questions")
+    codenames = migration.ORGANISERS if group == "Organisers" else migration.EVENT_STAFF
+    return {("questions", codename) for codename in codenames}
+
+
 def partners_permissions(group):
     """Granted by the partners app's own migration: the organisation directory."""
     migration = importlib.import_module("partners.migrations.0002_organisers_manage_the_directory")
@@ -217,8 +224,9 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | SEAT_QUOTAS
         | INVITATIONS
         | partners_permissions("Organisers")
+        | questions_permissions("Organisers")
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 2 * 4 + 1
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -231,7 +239,7 @@ def test_event_staff_group_can_view_and_export_only(db):
 
     assert codenames == set(groups_migration.event_staff_permissions()) | (
         allocation_permissions("Event staff")
-    ) | CHECK_IN | partners_permissions("Event staff")
+    ) | CHECK_IN | partners_permissions("Event staff") | questions_permissions("Event staff")
     assert ("symposium", "export_attendees") in codenames
     assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export", "check"}
 
@@ -264,10 +272,10 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
 
     assert again == before
     assert reversed_names == []
-    # Emailing delegates, checking in and partner leads are granted by the mailings,
-    # checkin and partners apps' own migrations, teams by symposium's teams migration,
-    # not redone here.
-    own_migrations = ("mailings", "checkin", "partners")
+    # Emailing delegates, checking in, partner leads and questions are granted by the
+    # mailings, checkin, partners and questions apps' own migrations, teams by
+    # symposium's teams migration, not redone here.
+    own_migrations = ("mailings", "checkin", "partners", "questions")
     assert redone == {
         name: {
             perm
