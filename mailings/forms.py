@@ -58,6 +58,12 @@ class MailingForm(forms.ModelForm):
             self.fields["body"].help_text += " " + placeholders.help_text() + "."
         if "subject" in self.fields:
             self.fields["subject"].help_text = "Placeholders work here too, e.g. {event}."
+        if "answer_question" in self.fields:
+            field = self.fields["answer_question"]
+            field.queryset = field.queryset.select_related("event").order_by(
+                "event__starts_on", "event_id", "order", "pk"
+            )
+            field.label_from_instance = lambda question: f"{question.event.name}: {question}"
 
     def clean_subject(self):
         return _check_placeholders(self.cleaned_data["subject"])

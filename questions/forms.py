@@ -53,7 +53,10 @@ def option_labels(questions: Sequence[Question]) -> dict[str, str]:
 def question_field(question: Question) -> forms.Field:
     """The form field that asks `question`; never required by itself (`clean_answers`
     decides, once it knows whether the question is asked)."""
-    kind, label = question.kind, question.label
+    kind = question.kind
+    # The register page says: all questions must be answered unless they say they are
+    # optional. (A required question asked only after an answer is required only then.)
+    label = question.label if question.required else f"{question.label} (optional)"
     common = {"label": label, "required": False, "help_text": question.help_text}
     if kind == QuestionKind.SHORT_TEXT:
         return forms.CharField(

@@ -230,7 +230,9 @@ class RegisterView(RankedFormMixin, PublishedEventMixin, FormView):
 
     @property
     def form_data_key(self):
-        return f"register-form:{self.kwargs['event_slug']}"
+        # Holds (event, sessions, questions); the release before kept (event, sessions)
+        # under "register-form:", which a server of either release may still be reading.
+        return f"register-form-questions:{self.kwargs['event_slug']}"
 
     def keep_form_data(self, event, sessions, questions, versions):
         kept = (event, sessions, questions)
@@ -493,6 +495,7 @@ class ManageView(RankedFormMixin, ManageTokenMixin, FormView):
                 if question.pk in self.answers
             ],
             sections=self.sections(),
+            asks_sensitive=any(question.sensitive for question in self.questions),
             **kwargs,
         )
         form = context["form"]

@@ -207,6 +207,13 @@ BOARD_REPORTS = set(
 )
 
 
+def questions_permissions(group):
+    """Granted by the questions app's own migration: an event's registration questions."""
+    migration = importlib.import_module("questions.migrations.0002_organisers_manage_questions")
+    codenames = migration.ORGANISERS if group == "Organisers" else migration.EVENT_STAFF
+    return {("questions", codename) for codename in codenames}
+
+
 def partners_permissions(group):
     """Granted by the partners app's own migration: the organisation directory."""
     migration = importlib.import_module("partners.migrations.0002_organisers_manage_the_directory")
@@ -246,11 +253,12 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | OUTCOMES
         | BOARD_REPORTS
         | feedback_permissions("Organisers")
+        | questions_permissions("Organisers")
     )
     # ... + outcomes: 3 models' 4 permissions and "publish"; + the report for the board: 4;
-    # + the survey: 4.
+    # + the survey: 4; + questions: 2 models' 4 and viewing answers.
     assert len(codenames) == (
-        13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4 + 4
+        13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4 + 4 + 2 * 4 + 1
     )
     assert ("symposium", "change_exportrecord") not in codenames
 
@@ -264,7 +272,9 @@ def test_event_staff_group_can_view_and_export_only(db):
 
     assert codenames == set(groups_migration.event_staff_permissions()) | (
         allocation_permissions("Event staff")
-    ) | CHECK_IN | partners_permissions("Event staff") | feedback_permissions("Event staff")
+    ) | CHECK_IN | partners_permissions("Event staff") | feedback_permissions(
+        "Event staff"
+    ) | questions_permissions("Event staff")
     assert ("symposium", "export_attendees") in codenames
     assert {codename.split("_")[0] for _, codename in codenames} == {"view", "export", "check"}
 
@@ -297,10 +307,11 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
 
     assert again == before
     assert reversed_names == []
-    # Emailing delegates, checking in, partner leads, outcomes and surveys are granted by
-    # the mailings, checkin, partners, outcomes and feedback apps' own migrations, teams
-    # and the report for the board by symposium's own later migrations, not redone here.
-    own_migrations = ("mailings", "checkin", "partners", "outcomes", "feedback")
+    # Emailing delegates, checking in, partner leads, outcomes, surveys and questions are
+    # granted by the mailings, checkin, partners, outcomes, feedback and questions apps' own
+    # migrations, teams and the report for the board by symposium's own later migrations,
+    # not redone here.
+    own_migrations = ("mailings", "checkin", "partners", "outcomes", "feedback", "questions")
     assert redone == {
         name: {
             perm

@@ -116,3 +116,22 @@ def test_event_staff_see_the_questions_but_cannot_change_them(client):
     assert client.get(admin_url(Question, "add")).status_code == 403
     page = client.get(admin_url(Question, "change", question.pk)).content.decode()
     assert 'name="label"' not in page
+
+
+def test_the_changelist_runs_the_same_queries_for_one_and_five_questions(organiser_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for how_many in (1, 5):
+        event = EventFactory()
+        for order in range(how_many):
+            choice_question(event, f"Q{order}", "A", "B", order=order)
+        with CaptureQueriesContext(connection) as queries:
+            response = organiser_client.get(
+                admin_url(Question, "changelist"), {"event__id__exact": event.pk}
+            )
+        assert response.status_code == 200
+        assert len(response.context["cl"].result_list) == how_many
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

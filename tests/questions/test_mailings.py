@@ -101,6 +101,8 @@ def compose(event, **overrides):
 
 
 def test_an_organiser_composes_a_mailing_to_those_who_answered(organiser_client, asked, people):
+    page = organiser_client.get(admin_url(Mailing, "add")).content.decode()
+    assert f"{asked.event.name}: Will you drive to the venue?" in page
     response = organiser_client.post(
         admin_url(Mailing, "add"),
         compose(asked.event, answer_question=asked.driving.pk, answers="Yes"),

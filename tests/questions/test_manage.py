@@ -50,6 +50,7 @@ def test_the_manage_page_shows_the_answers_and_fills_them_in(client, asked, answ
     response = client.get(manage_url(answered))
     page = response.content.decode()
     assert "<h2>Your answers</h2>" in page
+    assert "untick its box “I agree to you storing my answer to …” above" in page
     for shown in [
         "<dt>Name for your badge</dt><dd>Ana A</dd>",
         "<dt>Will you drive to the venue?</dt><dd>Yes</dd>",

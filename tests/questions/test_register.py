@@ -71,6 +71,11 @@ def test_the_register_page_asks_every_question_in_order(client, asked):
     ]
     assert positions == sorted(positions)
     assert "Questions from the organisers" in page
+    # "All questions must be answered unless they say they are optional."
+    assert "All questions must be answered unless they say they are optional." in page
+    assert "What do you hope to get from the day? (optional)" in page
+    assert "Name for your badge (optional)" not in page
+    assert "Will you drive to the venue? (optional)" not in page
     assert 'type="date"' in page
     assert f'data-depends-on="{asked.driving.field_name}"' in page
     assert "Answer this only if you answered “Yes” to “Will you drive to the venue?”." in page
