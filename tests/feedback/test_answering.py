@@ -236,3 +236,13 @@ def test_two_submissions_through_one_link_at_once_save_one_response():
     )
     assert Response.objects.count() == 1
     assert Rating.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_thank_you_page_thanks_nobody_who_has_not_answered(client, world):
+    invitation = invite(world["survey"], world["sam"])
+
+    page = client.get(survey_url(invitation, "feedback:survey-done"))
+
+    assert page.status_code == 302
+    assert page["Location"] == survey_url(invitation)
