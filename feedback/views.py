@@ -17,7 +17,7 @@ from symposium.web.ratelimits import rate_limited
 
 
 @method_decorator(never_cache, name="dispatch")
-@method_decorator(rate_limited("manage"), name="dispatch")
+@method_decorator(rate_limited("survey"), name="dispatch")
 class SurveyTokenMixin(PublishedEventMixin):
     """Opens the invitation the token in the URL names; anything else gets a plain 404."""
 
