@@ -68,8 +68,12 @@ def certificate_pdf(delegate: Delegate) -> bytes:
     canvas.drawString(MARGIN, y, "Sessions attended")
     y -= 7 * mm
     size = 10 if len(attendance.sessions) <= 20 else 8
+    several_days = event.starts_on != event.ends_on
     for session in attendance.sessions:
         line = f"{clock(session.starts_at)} to {clock(session.ends_at)}   {session.label}"
+        if several_days:  # Which day, too.
+            day = timezone.localtime(session.starts_at)
+            line = f"{day:%a} {day.day} {day:%b}, {line}"
         font = face.for_text(line)
         _size, [line] = fit_lines(line, font, (size, size), Box(0, 0, WIDTH, size * 2), 1)
         canvas.setFont(font, size)

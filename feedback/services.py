@@ -286,6 +286,33 @@ def _blur_answered(survey: Survey) -> None:
 # Personal data ------------------------------------------------------------------------
 
 
+def delegate_data(delegate) -> dict:
+    """The delegate's survey in their copy of their data (registration.privacy): whether
+    they were sent it and answered, and their answers unless it was anonymous (then
+    nothing leads to them, here included)."""
+    invitation = SurveyInvitation.objects.filter(delegate=delegate).select_related("survey").first()
+    if invitation is None:
+        return {"sent": False}
+    data = {"sent": True, "answered": invitation.answered_at is not None}
+    if invitation.survey.is_anonymous:
+        return data | {"answers": "anonymous: kept without your name, so we cannot find them"}
+    response = Response.objects.filter(delegate=delegate).prefetch_related("ratings").first()
+    if response is None:
+        return data
+    return data | {
+        "submitted_on": response.submitted_on,
+        "overall": response.overall,
+        "comments": response.comments,
+        "what_I_will_do_differently": response.do_differently,
+        "ratings": [_rating_data(rating) for rating in response.ratings.all()],
+    }
+
+
+def _rating_data(rating: Rating) -> dict:
+    rated = rating.presentation or rating.breakout_session
+    return {"rated": str(rated) if rated else rating.agenda_item.title, "score": rating.score}
+
+
 def forget_delegate(*, delegate_pk: int) -> int:
     """A registration erased: its own (not anonymous) response goes with it, the free
     text it may hold included. Anonymous responses name nobody and stay."""

@@ -17,7 +17,7 @@ from symposium.web.ratelimits import rate_limited
 
 
 @method_decorator(never_cache, name="dispatch")
-@method_decorator(rate_limited("manage"), name="dispatch")
+@method_decorator(rate_limited("survey"), name="dispatch")
 class SurveyTokenMixin(PublishedEventMixin):
     """Opens the invitation the token in the URL names; anything else gets a plain 404."""
 
@@ -31,11 +31,17 @@ class SurveyTokenMixin(PublishedEventMixin):
         self.survey = self.invitation.survey
         if services.is_closed(self.survey):
             return self.render_page("feedback/survey_closed.html", survey=self.survey)
-        if self.invitation.answered_at is not None and not self.done_page:
+        answered = self.invitation.answered_at is not None
+        if answered and not self.done_page:
             return self.render_page("feedback/survey_answered.html", survey=self.survey)
+        if self.done_page and not answered:  # Nothing to thank them for yet.
+            return redirect(self.survey_url("feedback:survey"))
         return None
 
     done_page = False
+
+    def survey_url(self, name):
+        return reverse(name, kwargs={"event_slug": self.event.slug, "token": self.kwargs["token"]})
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(survey=self.survey, **kwargs)
@@ -59,12 +65,7 @@ class SurveyView(SurveyTokenMixin, FormView):
             return self.render_page("feedback/survey_closed.html", survey=self.survey)
         if response is None:
             return self.render_page("feedback/survey_answered.html", survey=self.survey)
-        return redirect(
-            reverse(
-                "feedback:survey-done",
-                kwargs={"event_slug": self.event.slug, "token": self.kwargs["token"]},
-            )
-        )
+        return redirect(self.survey_url("feedback:survey-done"))
 
 
 class SurveyDoneView(SurveyTokenMixin, TemplateView):

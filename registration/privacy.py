@@ -41,6 +41,11 @@ def anonymous_email(delegate_pk: int) -> str:
     return f"delegate-{delegate_pk}@anonymised.invalid"
 
 
+# What apps above registration hold about a delegate, added to their copy under a name
+# of its own (the feedback app: their survey answers), each a function (delegate) -> data.
+DATA_SECTIONS: dict = {}
+
+
 # Reads -------------------------------------------------------------------------------
 
 
@@ -108,7 +113,7 @@ def delegate_data(*, delegate: Delegate, now: dt.datetime | None = None) -> dict
         "dietary_and_access_needs": _needs_data(needs),
         "breakout_choices": [_choice_data(choice) for choice in _all_choices(delegate)],
         "answers": _answers_data(delegate),
-    }
+    } | {name: section(delegate) for name, section in DATA_SECTIONS.items()}
 
 
 def _answers_data(delegate: Delegate) -> list[dict]:

@@ -378,6 +378,10 @@ RATE_LIMITS = {
     "manage": {"ip": "60/m"},
     # A partner lead's pages (registration.partner_views): the link is the key.
     "partner-lead": {"ip": "60/m"},
+    # The feedback survey (feedback.views): emailed to every attendee at the same
+    # moment, so an office behind one address answers at once (three requests each);
+    # its link is signed, so there is nothing to guess.
+    "survey": {"ip": "300/m"},
     # The registration form's organisation picker asks as a person types (debounced):
     # a few dozen a form; an office behind one address fills in many forms at once.
     "directory-search": {"ip": "300/m"},

@@ -199,3 +199,37 @@ def test_no_transaction_stamp_ties_a_response_to_the_link_that_gave_it(anonymous
     assert set(links) == {invitations[0].pk, invitations[1].pk}
     assert stamps[first.pk] not in links.values()
     assert set(links.values()) == {stamps[second.pk]}
+
+
+def test_a_delegates_copy_of_their_data_holds_their_named_answers(world, client):
+    import json
+
+    from tests.helpers import manage_url
+
+    invitation = invite(world["survey"], world["sam"])
+    client.post(survey_url(invitation), answers(world))
+
+    data = json.loads(client.get(manage_url(world["sam"], "registration:my-data")).content)
+
+    survey = data["feedback_survey"]
+    assert (survey["sent"], survey["answered"], survey["overall"]) == (True, True, 4)
+    assert survey["comments"] == "The breakout on prevention was the best part."
+    assert {"rated": "Film: voices from the community", "score": 3} in survey["ratings"]
+
+
+def test_an_anonymous_answer_is_not_in_the_delegates_copy(answered):
+    import json
+
+    from tests.helpers import manage_url
+
+    client = answered["client"]
+    data = json.loads(client.get(manage_url(answered["sam"], "registration:my-data")).content)
+
+    assert data["feedback_survey"] == {
+        "sent": True,
+        "answered": True,
+        "answers": "anonymous: kept without your name, so we cannot find them",
+    }
+    assert "The breakout on prevention" not in json.dumps(data)
+    cat = json.loads(client.get(manage_url(answered["cat"], "registration:my-data")).content)
+    assert cat["feedback_survey"]["answered"] is False

@@ -236,3 +236,28 @@ def test_two_submissions_through_one_link_at_once_save_one_response():
     )
     assert Response.objects.count() == 1
     assert Rating.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_thank_you_page_thanks_nobody_who_has_not_answered(client, world):
+    invitation = invite(world["survey"], world["sam"])
+
+    page = client.get(survey_url(invitation, "feedback:survey-done"))
+
+    assert page.status_code == 302
+    assert page["Location"] == survey_url(invitation)
+
+
+@pytest.mark.django_db
+def test_an_office_behind_one_address_answers_at_once(client, world, settings):
+    """The survey reaches every attendee at the same moment: 100 requests from one
+    address in a minute pass (the manage pages' 60 would not), the limit still holds."""
+    assert settings.RATE_LIMITS["survey"] == {"ip": "300/m"}
+    url = survey_url(invite(world["survey"], world["sam"]))
+
+    statuses = {client.get(url, REMOTE_ADDR="192.0.2.7").status_code for _ in range(100)}
+
+    assert statuses == {200}
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"survey": {"ip": "2/m"}}
+    limited = [client.get(url, REMOTE_ADDR="192.0.2.8").status_code for _ in range(3)]
+    assert limited == [200, 200, 429]

@@ -140,3 +140,27 @@ def test_the_date_it_gives_follows_the_manage_links_extra_days(client, settings)
     available = today + dt.timedelta(days=2)
     assert f"After the event, from {available.day} {available:%B %Y}, you can" in page.text
     assert client.get(manage_url(world["sam"]) + "certificate.pdf").status_code == 404
+
+
+def test_a_two_day_events_certificate_says_which_day_each_session_was(client):
+    from tests.factories import AgendaItemFactory, event_day_at
+
+    world = build_symposium(day=timezone.localdate() - dt.timedelta(days=3))
+    event = world["event"]
+    event.ends_on = event.starts_on + dt.timedelta(days=1)
+    event.save()
+    second_day = event_day_at(event, 9) + dt.timedelta(days=1)
+    AgendaItemFactory(
+        event=event,
+        title="Day two plenary",
+        starts_at=second_day,
+        ends_at=second_day + dt.timedelta(hours=2),
+    )
+
+    text = pdf_text(client.get(manage_url(world["sam"]) + "certificate.pdf").content)
+
+    first, second = event.starts_on, event.ends_on
+    assert f"{first:%a} {first.day} {first:%b}, 09:30 to 10:30 Opening plenary" in text
+    assert f"{second:%a} {second.day} {second:%b}, 09:00 to 11:00 Day two plenary" in text
+    assert f"{first.day} {first:%B %Y} to {second.day} {second:%B %Y}" in text
+    assert "Continuing professional development: 4.5 hours" in text
