@@ -223,8 +223,10 @@ def test_after_the_symposium_survey_outcomes_and_the_report_for_the_board(new_pa
     html = console.inner_text("main")
     attendance = "15 confirmed registrations: 10 attended and 5 did not come (no-shows)."
     rate = "5 responses from 10 people asked (50 %). Overall score: 4.0 out of 5."
+    summary = "1 breakout session published its outcomes: 1 action (1 not started) and 1 pledge."
     assert attendance in html
     assert rate in html
+    assert summary in html
     assert "Fund a schools link worker" in html
     assert "Host two placements every term" in html
     assert "fewer than 5" in html
@@ -236,14 +238,18 @@ def test_after_the_symposium_survey_outcomes_and_the_report_for_the_board(new_pa
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
     assert attendance in text
     assert rate in text
-    assert "Fund a schools link worker" in text
-    assert "Medway Council" in text  # It agreed to be named.
-    assert "Host two placements every term" in text
+    assert "Presentation Population health in Kent 4.2 5" in text  # (5+4+4+4+4)/5
+    assert summary in text
+    assert "Fund a schools link worker Medway Council 30 Apr 2027 Not started" in text
+    # The pledge's organisation did not agree to be named (no box ticked for it).
+    assert "Pledge: Host two placements every term (An organisation not named)" in text
     # The two police officers who came are a group under 5: their figures are hidden,
-    # as is the mean of the breakout that only Sam rated.
-    assert "Police" in text
-    assert "fewer than 5" in text
-    assert "not shown (fewer than 5 answers)" in text
+    # and the NHS's too, which the totals would give them away by.
+    assert "Police fewer than 5 fewer than 5 fewer than 5" in text
+    assert "NHS withheld withheld withheld" in text
+    assert "Total 10 5 15" in text
+    # Only Sam rated her breakout: its mean is not shown.
+    assert "Prevention and early help (Breakout round 1) not shown (fewer than 5 answers)" in text
 
     # 7. The public outcomes page shows what was published. ----------------------------
     public = new_page()
