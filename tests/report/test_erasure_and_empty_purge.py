@@ -1,13 +1,18 @@
 """Feedback and personal data at the edges: a delegate erasing their registration takes
 their own (named) response and its ratings with it, whoever asks for the erasure; and
 purging an event with no delegate data left still clears what the other apps hold about
-it (facilitators' emails, the feedback behind the report), the report frozen first."""
+it (facilitators' emails, the feedback behind the report), the report frozen first; and
+the reports prepared before an erasure stop quoting the erased delegate."""
 
 import datetime as dt
+from io import BytesIO
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
+from console.report import services as report_services
 from feedback import services as feedback
 from feedback.models import Rating, Response, SurveyInvitation
 from outcomes.models import SessionOutcome
@@ -124,3 +129,34 @@ def test_a_dry_run_of_an_empty_event_changes_nothing_and_a_second_purge_keeps_th
     frozen = BoardReport.objects.get(event=event)
     purge_event(event=event)
     assert list(BoardReport.objects.filter(event=event)) == [frozen]
+
+
+def test_erasing_a_registration_takes_its_words_out_of_the_reports_prepared(
+    organiser_client, world
+):
+    """The report's world: 8 responses, one comment and one "do differently" quoted.
+    The comment's author erases their registration after the report was prepared."""
+    quoted = Response.objects.get(survey__event=world, comments_quoted=True)
+    author = Delegate.objects.filter(event=world).order_by("pk").first()
+    quoted.delegate = author
+    quoted.save(update_fields=["delegate"])
+    report = BoardReport.objects.create(event=world)
+    report_services.prepare_report(report_id=report.pk)
+    url = reverse("staff:report", args=[world.slug])
+    assert "Brilliant networking with the council." in organiser_client.get(url).content.decode()
+
+    erase_registration(delegate=author)
+
+    report.refresh_from_db()
+    assert report.figures["feedback"]["quotes"] == {
+        "comments": [],
+        "do_differently": ["Invite housing colleagues."],
+    }
+    page = organiser_client.get(url).content.decode()
+    pdf = organiser_client.get(reverse("staff:report-pdf", args=[world.slug])).content
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    for body in (page, text):
+        assert "Brilliant networking" not in body
+        assert "Invite housing colleagues." in body
+    # The figures counted stay as they were counted.
+    assert report.figures["feedback"]["responses"] == 8
