@@ -131,6 +131,9 @@ def test_after_the_symposium_survey_outcomes_and_the_report_for_the_board(new_pa
         ["sam@example.org", "ana@example.org"] + [d.email for d in world["others"]]
     )
     assert "ben@example.org" not in {m.to[0] for m in mail.outbox}  # check-in undone
+    background.defer(feedback_tasks.send_surveys)  # The next minute's run: sent once.
+    run_background_jobs()
+    assert len([m for m in mail.outbox if m.subject.startswith("Tell us what")]) == 10
 
     # 2. Sam answers it in the browser, from her email. --------------------------------
     sam_link = link(one_email("sam@example.org", "Tell us what you thought"), "feedback")
@@ -152,6 +155,8 @@ def test_after_the_symposium_survey_outcomes_and_the_report_for_the_board(new_pa
     attendee.wait_for_load_state()
     assert attendee.locator("h1").inner_text() == "Thank you for your feedback"
     assert attendee.script_errors == []
+    attendee.goto(sam_link)
+    assert attendee.locator("h1").inner_text() == "You have already answered"
 
     # Four more answer through the same form (overall 5, 4, 3, 4: a mean of 4.0 with
     # Sam's 4); the plenary's first talk rated by all five, the second by none.
@@ -217,6 +222,7 @@ def test_after_the_symposium_survey_outcomes_and_the_report_for_the_board(new_pa
         "The report is being prepared. This page shows it when it is ready."
         in console.inner_text("body")
     )
+    assert "The report is being prepared in the background" in console.inner_text("main")
     run_background_jobs()
     assert BoardReport.objects.get(event=event).status == BoardReport.Status.DONE
     console.goto(f"/staff/events/{SLUG}/report/")
@@ -250,6 +256,11 @@ def test_after_the_symposium_survey_outcomes_and_the_report_for_the_board(new_pa
     assert "Total 10 5 15" in text
     # Only Sam rated her breakout: its mean is not shown.
     assert "Prevention and early help (Breakout round 1) not shown (fewer than 5 answers)" in text
+
+    # The facilitator's link now shows what was published, and no form.
+    facilitator.goto(link(email, "outcomes/manage"))
+    assert "can no longer be changed through this link" in facilitator.inner_text("main")
+    assert facilitator.locator("form textarea").count() == 0
 
     # 7. The public outcomes page shows what was published. ----------------------------
     public = new_page()
