@@ -1,6 +1,6 @@
 from django.dispatch import receiver
 
-from console.report.services import freeze_and_purge_feedback
+from console.report.services import forget_erased_quotes, freeze_and_purge_feedback
 from registration.privacy import event_purged, registration_erased
 from symposium.models import PreparedExport
 
@@ -18,3 +18,10 @@ def delete_prepared_exports(sender, event, **kwargs):
 @receiver(event_purged, dispatch_uid="console-purge-feedback")
 def purge_feedback(sender, event, **kwargs):
     freeze_and_purge_feedback(event=event)
+
+
+# An erased registration's response is gone (feedback.receivers): the reports prepared
+# so far stop quoting it.
+@receiver(registration_erased, dispatch_uid="console-erasure-report-quotes")
+def forget_quotes(sender, event, **kwargs):
+    forget_erased_quotes(event=event)

@@ -6,6 +6,8 @@ from django.db.models import Prefetch, QuerySet
 
 from breakouts.models import Theme
 from outcomes.models import Action, OutcomeStatus, Pledge, SessionOutcome
+from partners import selectors as partner_selectors
+from partners.models import Organisation
 from symposium.enums import Sector
 from symposium.models import Event
 
@@ -72,11 +74,15 @@ def outcomes_by_theme(*, event: Event) -> list[ThemeOutcomes]:
 
 def lead_actions(*, lead, event: Event) -> QuerySet:
     """The published actions a partner lead follows up at an event: those their
-    organisation owns or, for a network's lead, any of the network's members own. Every
+    organisation owns or, for a network's lead, any of the network's members own (each
+    with the entries merged into it, partners.selectors.with_merged). Every
     page of the follow-up starts from this: nothing outside it exists for them."""
     actions = Action.objects.filter(
         outcome__session__theme__event=event, outcome__status=OutcomeStatus.PUBLISHED
     )
     if lead.organisation_id is not None:
-        return actions.filter(organisation_id=lead.organisation_id)
-    return actions.filter(organisation__networks=lead.network_id).distinct()
+        owners = Organisation.objects.filter(pk=lead.organisation_id)
+    else:
+        owners = Organisation.objects.filter(networks=lead.network_id)
+    # An entry merged into theirs (partners' directory merge) owned actions now theirs.
+    return actions.filter(organisation_id__in=partner_selectors.with_merged(owners))

@@ -155,13 +155,15 @@ def follow_up_action(
 
 def email_follow_up_links(*, actions, done_by=None) -> list:
     """Email the partner leads of these (published) actions' owners, at the actions'
-    events, their link to follow them up: a lead for the owning organisation, or for a
-    network it belongs to. Each lead once per event, queued in this transaction
-    (outcomes.tasks.email_follow_up_link). Returns the (lead, event) pairs.
+    events, their link to follow them up: a lead for the owning organisation (or the one
+    that absorbed it in a directory merge), or for a network it belongs to. Each lead
+    once per event, queued in this transaction (outcomes.tasks.email_follow_up_link).
+    Returns the (lead, event) pairs.
 
     Side effects: one task and one line of the leads' audit (PartnerLeadAction) each."""
     from outcomes import tasks
     from partners.models import LeadAction, PartnerLead
+    from partners.selectors import merged_into_chain
     from partners.services import record_lead_action
 
     published = actions.filter(outcome__status=OutcomeStatus.PUBLISHED, organisation__isnull=False)
@@ -169,8 +171,10 @@ def email_follow_up_links(*, actions, done_by=None) -> list:
     sent, done = [], set()
     with transaction.atomic():
         for organisation_id, event_id in sorted(pairs):
+            # The owner, or the organisation that absorbed it in a directory merge.
+            owners = merged_into_chain(organisation_id)
             leads = PartnerLead.objects.filter(events=event_id).filter(
-                Q(organisation_id=organisation_id) | Q(network__organisations=organisation_id)
+                Q(organisation_id__in=owners) | Q(network__organisations__in=owners)
             )
             for lead in leads.distinct().order_by("pk"):
                 if (lead.pk, event_id) in done:

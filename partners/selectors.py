@@ -3,11 +3,42 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
 from partners.models import Organisation, OrganisationAlias
 from partners.names import name_key
 from symposium.models import Delegate, Event
 
 SEARCH_LIMIT = 10
+
+
+def with_merged(organisations: QuerySet) -> RawSQL:
+    """The ids of these organisations and of every entry merged into them, however many
+    merges ago (the borough merged into the council, the council later into a unitary
+    authority: both are the unitary's), as a subquery for `pk__in`: one query whatever
+    the depth (a recursive one, following `merged_into` backwards)."""
+    # Only the ORM's own SQL (its values as parameters) and the table's name go in.
+    sql, params = organisations.order_by().values("pk").query.sql_with_params()
+    table = Organisation._meta.db_table
+    return RawSQL(  # noqa: S611
+        f"WITH RECURSIVE owners(id) AS ({sql} UNION SELECT merged.id FROM {table} merged "  # noqa: S608
+        "JOIN owners ON merged.merged_into_id = owners.id) SELECT id FROM owners",
+        params,
+    )
+
+
+def merged_into_chain(organisation_id: int) -> RawSQL:
+    """The id of this organisation and of those it was merged into, one into the next
+    (the borough, the council that absorbed it, the unitary authority that absorbed
+    the council), as a subquery for `pk__in`: those now answering for what it owned."""
+    table = Organisation._meta.db_table
+    return RawSQL(  # noqa: S611
+        f"WITH RECURSIVE chain(id, merged_into_id) AS (SELECT id, merged_into_id FROM {table} "  # noqa: S608
+        f"WHERE id = %s UNION SELECT o.id, o.merged_into_id FROM {table} o "
+        "JOIN chain ON o.id = chain.merged_into_id) SELECT id FROM chain",
+        (organisation_id,),
+    )
 
 
 def search_organisations(query: str, *, limit: int = SEARCH_LIMIT) -> list[Organisation]:

@@ -235,7 +235,8 @@ def purge_event(
 
     Side effects (none with `dry_run`): locks the event, then its delegates; deletes
     every DelegateNeeds and every Answer (to the event's own questions) of the event;
-    sends `event_purged` (mailings delete their recipient lists); deletes every email
+    sends `event_purged` (mailings delete their recipient lists; sent even when the
+    event has no delegate data left, so the other apps' copies go); deletes every email
     owed (OutboxEmail), queued, deferred or logged (django-mailer, `queued_mail.forget`)
     to or about the delegates being anonymised; anonymises each delegate not yet anonymised
     (name, email and job title replaced, access key rotated so every manage link
@@ -260,7 +261,14 @@ def purge_event(
             delegates_anonymised=len(delegates),
             answers_deleted=answers.count(),
         )
-        if dry_run or not result:
+        if dry_run:
+            return result
+        if not result:
+            # No delegate's data left here (none registered, or purged before): what
+            # other apps hold about the event still goes (facilitators' emails, the
+            # feedback behind the report's frozen figures). Their receivers keep what
+            # they did the first time.
+            event_purged.send(sender=Event, event=event)
             return result
         _scrub_history_of(Delegate.objects.filter(event=event), ANONYMOUS_NAME)
         audit.forget_event(event=event)

@@ -155,10 +155,16 @@ def outcomes_summary(outcomes: dict) -> str:
     statuses = ", ".join(
         f"{row['count']} {row['label'].lower()}" for row in outcomes["action_status"]
     )
+    pledges = outcomes["pledges"]
     text = (
-        f"{sessions} breakout sessions published their outcomes: {actions} actions"
+        (
+            "1 breakout session published its outcomes"
+            if sessions == 1
+            else f"{sessions} breakout sessions published their outcomes"
+        )
+        + f": {actions} action{'' if actions == 1 else 's'}"
         + (f" ({statuses})" if statuses else "")
-        + f" and {outcomes['pledges']} pledges."
+        + f" and {pledges} pledge{'' if pledges == 1 else 's'}."
     )
     return text
 

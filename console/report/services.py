@@ -3,6 +3,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from console.report import pdf, selectors
@@ -83,6 +84,42 @@ def freeze_and_purge_feedback(*, event: Event) -> BoardReport:
     Response.objects.filter(survey__event=event).delete()
     SurveyInvitation.objects.filter(survey__event=event).delete()
     return frozen
+
+
+def forget_erased_quotes(*, event: Event) -> int:
+    """A registration erased (console.receivers): its response went with it
+    (feedback.receivers), and so must any of its words the reports prepared so far
+    quote. Each report of the event (not the frozen one, which quotes nobody) keeps only
+    the quotes still picked among the responses left; the PDF of one that changed is
+    drawn again. The other figures stay as they were counted. Returns how many changed.
+
+    Side effects: those BoardReports' figures and PDFs saved."""
+    left = {"comments": set(), "do_differently": set()}
+    picked = Response.objects.filter(survey__event=event).filter(
+        Q(comments_quoted=True) | Q(do_differently_quoted=True)
+    )
+    for comments, do_differently in picked.values_list("comments", "do_differently"):
+        left["comments"].add(comments.strip())
+        left["do_differently"].add(do_differently.strip())
+    changed = 0
+    reports = BoardReport.objects.filter(
+        event=event, frozen=False, status=BoardReport.Status.DONE, figures__isnull=False
+    )
+    for report in reports.order_by("pk"):
+        answers = report.figures.get("feedback")
+        if not answers:
+            continue
+        quotes = {
+            kind: [quote for quote in quoted if quote in left[kind]]
+            for kind, quoted in answers["quotes"].items()
+        }
+        if quotes == answers["quotes"]:
+            continue
+        report.figures = {**report.figures, "feedback": {**answers, "quotes": quotes}}
+        report.pdf = pdf.report_pdf(report.figures)
+        report.save(update_fields=["figures", "pdf"])
+        changed += 1
+    return changed
 
 
 def pick_quotes(*, event: Event, shown: set[int], comments: set[int], do_differently: set[int]):

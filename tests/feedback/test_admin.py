@@ -33,7 +33,15 @@ def test_organisers_may_set_up_surveys_and_event_staff_look():
 
     assert set(
         organisers.filter(content_type__app_label="feedback").values_list("codename", flat=True)
-    ) == {"add_survey", "change_survey", "delete_survey", "view_survey"}
+    ) == {
+        "add_survey",
+        "change_survey",
+        "delete_survey",
+        "view_survey",
+        # To pick the report's quotes (symposium's 0015_organisers_prepare_board_reports).
+        "view_response",
+        "change_response",
+    }
     assert list(
         staff.filter(content_type__app_label="feedback").values_list("codename", flat=True)
     ) == ["view_survey"]
