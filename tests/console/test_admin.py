@@ -10,8 +10,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils.html import escape
 
 from breakouts.models import BreakoutChoice
+from symposium import audit
 from symposium.models import (
     AgendaItem,
+    AuditEntry,
     Delegate,
     DelegateNeeds,
     Event,
@@ -50,6 +52,10 @@ STAFF_ACCOUNTS = {("auth", codename) for codename in staff_accounts_migration.WA
 TEAMS = {
     ("symposium", codename)
     for codename in importlib.import_module("symposium.migrations.0012_team").TEAM_PERMISSIONS
+}
+AUDIT = {
+    ("symposium", codename)
+    for codename in importlib.import_module("symposium.migrations.0014_audit_log").AUDIT_PERMISSIONS
 }
 
 
@@ -93,6 +99,16 @@ def make_manage_link_email():
     return ManageLinkEmail.objects.create(delegate=DelegateFactory())
 
 
+def make_audit_entry():
+    delegate = DelegateFactory()
+    return audit.log_action(
+        event=delegate.event,
+        action="registration.cancelled",
+        delegate=delegate,
+        actor=UserFactory(),
+    )
+
+
 MAKERS = {
     Event: EventFactory,
     Room: RoomFactory,
@@ -103,8 +119,9 @@ MAKERS = {
     OutboxEmail: make_outbox_email,
     ManageLinkEmail: make_manage_link_email,
     PreparedExport: make_prepared_export,
+    AuditEntry: make_audit_entry,
 }
-READ_ONLY = (ExportRecord, OutboxEmail, ManageLinkEmail, PreparedExport)
+READ_ONLY = (ExportRecord, OutboxEmail, ManageLinkEmail, PreparedExport, AuditEntry)
 ADDABLE = [model for model in MAKERS if model not in READ_ONLY]
 
 
@@ -214,11 +231,12 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | STAFF_ACCOUNTS
         | PARTNER_LEADS
         | TEAMS
+        | AUDIT
         | SEAT_QUOTAS
         | INVITATIONS
         | partners_permissions("Organisers")
     )
-    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4
+    assert len(codenames) == 13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 1
     assert ("symposium", "change_exportrecord") not in codenames
 
 
@@ -265,15 +283,15 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
     assert again == before
     assert reversed_names == []
     # Emailing delegates, checking in and partner leads are granted by the mailings,
-    # checkin and partners apps' own migrations, teams by symposium's teams migration,
-    # not redone here.
+    # checkin and partners apps' own migrations, teams and the audit log by symposium's
+    # own migrations, not redone here.
     own_migrations = ("mailings", "checkin", "partners")
     assert redone == {
         name: {
             perm
             for perm in perms
             if perm.content_type.app_label not in own_migrations
-            and (perm.content_type.app_label, perm.codename) not in TEAMS
+            and (perm.content_type.app_label, perm.codename) not in TEAMS | AUDIT
         }
         for name, perms in before.items()
     }
