@@ -17,7 +17,7 @@ from django.utils import timezone
 from breakouts.models import AllocationRun, BreakoutChoice, BreakoutSession
 from checkin.models import BadgeRun, CheckIn, WalkIn
 from mailings.models import Mailing, Recipient
-from symposium import teams
+from symposium import audit, teams
 from symposium.enums import EmailKind
 from symposium.models import (
     Delegate,
@@ -79,6 +79,12 @@ def build_event(word):
     OutboxEmail.objects.create(kind=EmailKind.REGISTERED, delegate=people[1])
     ManageLinkEmail.objects.create(delegate=people[2])
     TeamFactory(name=f"{word} team", events=[event])
+    audit.log_action(
+        event=event,
+        action="admin.changed",
+        obj=people[0],
+        actor=UserFactory(username=f"organiser-{word[:2].lower()}", is_staff=True),
+    )
     return event
 
 
