@@ -590,6 +590,17 @@ def test_the_other_attendee_exports_are_logged():
     ]
 
 
+def test_an_export_by_command_is_logged_as_the_commands(tmp_path):
+    from django.core.management import call_command
+
+    event = DelegateFactory().event
+
+    call_command("export_attendees", event.slug, "--output", str(tmp_path / "list.csv"))
+
+    entry = only_entry(event)
+    assert (entry.action, entry.actor, entry.via) == ("export.downloaded", None, "command")
+
+
 # The event -----------------------------------------------------------------------------
 
 
