@@ -207,3 +207,16 @@ def test_the_changelist_and_export_run_the_same_queries_for_one_and_many_entries
     with django_assert_num_queries(len(one_export)):
         b"".join(client.get(export_url("csv")).streaming_content)
     assert len(response.context["cl"].result_list) == 7
+
+
+def test_the_events_page_links_to_its_log(scoped_client, world):
+    from symposium.models import Event
+
+    page = scoped_client.get(admin_url(Event, "change", world["ours"].pk)).content.decode()
+    link = f"{CHANGELIST}?event__id__exact={world['ours'].pk}"
+    assert f'href="{link}">Audit log</a>' in page
+
+    response = scoped_client.get(link)
+
+    assert {entry.event for entry in response.context["cl"].result_list} == {world["ours"]}
+    assert len(response.context["cl"].result_list) == 4
