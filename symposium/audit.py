@@ -69,6 +69,12 @@ ACTIONS: dict[str, str] = {
     "mailing.email_queued": "Mailing email queued",
     "mailing.finished": "Mailing sent to everyone",
     "mailing.recipients_purged": "Mailing recipients removed",
+    "invitations.run_started": "Personal invitations' sending started",
+    "invitations.emails_queued": "Personal invitation emails queued",
+    # Invitations
+    "invitation.created": "Invitation code created",
+    "invitation.declined": "Personal invitation declined",
+    "invitations.imported": "Personal invitations imported",
     # Exports
     "export.downloaded": "List exported",
     # The event

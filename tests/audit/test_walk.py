@@ -69,6 +69,8 @@ SERVICE_MODULES = [
     "console.exports.services",
     "partners.services",
     "symposium.exports.services",
+    "mailings.invitations",
+    "partners.invitations",
 ]
 
 WALKED: set[str] = set()
@@ -113,6 +115,15 @@ READ_ONLY = {
     "partners.services.unmatched_delegates",
     "partners.services.quota_leads",
     "symposium.exports.services.export_basename",
+    "mailings.invitations.audience",
+    "mailings.invitations.render",
+    "mailings.invitations.build",
+    "mailings.invitations.status_counts",
+    "partners.invitations.new_code",
+    "partners.invitations.normalise_code",
+    "partners.invitations.find_invitation",
+    "partners.invitations.refusal",
+    "partners.invitations.preview_import",
 }
 
 # Changes that are logged by the action they are part of (walked), or that belong to no
@@ -145,6 +156,9 @@ NOT_THEIR_OWN = {
     "partners.services.import_directory": "the partner directory: no event's",
     "registration.privacy.forget_in_admin_history": "part of delete_event",
     "registration.privacy.purge_due_events": "event.purged, by purge_event",
+    "mailings.invitations.send_run": "invitations.emails_queued, by queue_batch",
+    "partners.invitations.use": "registration.registered (an invitation's)",
+    "partners.invitations.purge_personal_invitations": "event.purged",
 }
 
 
@@ -362,6 +376,73 @@ def test_an_organisers_link_emails_and_revocations_are_logged():
     revoked, sent = entries(event)
     assert (sent.action, sent.actor, sent.data["lead_id"]) == ("lead.link_sent", organiser, lead.pk)
     assert (revoked.action, revoked.actor) == ("lead.links_revoked", organiser)
+
+
+@walks(
+    "partners.invitations.create_invitation",
+    "partners.invitations.import_invitations",
+    "partners.invitations.decline",
+)
+def test_invitations_created_imported_and_declined_are_logged(post):
+    from partners import invitations
+    from partners.models import PersonalInvitation
+
+    event = EventFactory()
+    organiser = UserFactory(is_staff=True)
+    rows = [
+        invitations.ImportRow(
+            line=2, name="Ann Smith", email="ann@example.org", organisation_name=""
+        )
+    ]
+
+    with audit.acting(via=audit.Via.ADMIN, actor=organiser):
+        invitations.create_invitation(event=event, max_uses=5, tag="members")
+        invitations.import_invitations(event=event, rows=rows, tag="members")
+    personal = PersonalInvitation.objects.get()
+    invitations.decline(personal=personal)
+    invitations.decline(personal=personal)  # declined already: nothing done
+
+    declined, imported, created = entries(event)
+    assert (created.action, created.actor, created.data) == (
+        "invitation.created",
+        organiser,
+        {"max_uses": 5, "tag": "members"},
+    )
+    assert (imported.action, imported.data) == (
+        "invitations.imported",
+        {"rows": 1, "tag": "members"},
+    )
+    assert declined.action == "invitation.declined"
+    assert "Ann" not in json.dumps(imported.data) + json.dumps(declined.data)
+
+
+@walks("mailings.invitations.start_run", "mailings.invitations.queue_batch")
+def test_personal_invitation_emails_sent_are_logged(organiser_client, organiser):
+    from mailings import invitations as invitation_emails
+    from mailings.enums import InvitationEmailKind
+    from tests.factories import PersonalInvitationFactory
+
+    event = EventFactory()
+    PersonalInvitationFactory(event=event)
+    PersonalInvitationFactory(event=event)
+
+    with audit.acting(via=audit.Via.ADMIN):
+        run = invitation_emails.start_run(
+            event=event, kind=InvitationEmailKind.INVITATION, requested_by=organiser
+        )
+    invitation_emails.send_run(run_pk=run.pk)
+
+    queued, started = entries(event)
+    assert (started.action, started.actor, started.data["invitees"]) == (
+        "invitations.run_started",
+        organiser,
+        2,
+    )
+    assert (queued.action, queued.via, queued.data["queued"]) == (
+        "invitations.emails_queued",
+        "worker",
+        2,
+    )
 
 
 # Breakouts and their allocation ------------------------------------------------------------
