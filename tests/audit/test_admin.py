@@ -46,7 +46,7 @@ def world():
         audit.log_action(event=theirs, action="admin.changed", obj=tom)
     old = audit.log_action(event=ours, action="event.published")
     AuditEntry.objects.filter(pk=old.pk).update(at=timezone.now() - dt.timedelta(days=40))
-    return {"ours": ours, "theirs": theirs, "ana": ana, "ben": ben, "olivia": olivia}
+    return {"ours": ours, "theirs": theirs, "ana": ana, "ben": ben, "tom": tom, "olivia": olivia}
 
 
 @pytest.fixture
@@ -220,3 +220,23 @@ def test_the_events_page_links_to_its_log(scoped_client, world):
 
     assert {entry.event for entry in response.context["cl"].result_list} == {world["ours"]}
     assert len(response.context["cl"].result_list) == 4
+
+
+def test_a_delegates_page_links_to_their_entries(scoped_client, world):
+    from symposium.models import Delegate
+
+    ana = world["ana"]
+    page = scoped_client.get(admin_url(Delegate, "change", ana.pk)).content.decode()
+    link = f"{CHANGELIST}?delegate={ana.pk}"
+    assert f'href="{link}">Audit log</a>' in page
+
+    response = scoped_client.get(link)
+
+    assert {entry.delegate for entry in response.context["cl"].result_list} == {ana}
+
+
+def test_another_events_delegate_asked_for_by_id_shows_nothing(scoped_client, world):
+    response = scoped_client.get(CHANGELIST, {"delegate": world["tom"].pk})
+
+    assert list(response.context["cl"].result_list) == []
+    assert "Theirs" not in response.content.decode()
