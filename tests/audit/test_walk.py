@@ -25,7 +25,6 @@ from console import services as console_services
 from console.exports import services as export_services
 from console.exports.attendees import AttendeeFilters
 from mailings import services as mailing_services
-from partners import quotas as _quotas  # noqa: F401 - loaded as registration loads it
 from partners import services as partner_services
 from partners.models import SeatQuota
 from registration import privacy
