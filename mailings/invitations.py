@@ -30,7 +30,7 @@ from mailings import services
 from mailings.enums import InvitationCopyStatus, InvitationEmailKind
 from mailings.models import InvitationCopy, InvitationRun
 from partners.models import InvitationStatus, PersonalInvitation
-from symposium import background, mail_identity, outbox
+from symposium import audit, background, mail_identity, outbox
 from symposium.models import Event
 from symposium.text import one_line
 
@@ -79,6 +79,13 @@ def start_run(
             [InvitationCopy(run=run, invitation_id=pk) for pk in pks], batch_size=2000
         )
         background.defer(tasks.send_invitation_run, run_pk=run.pk)
+        audit.log_action(
+            event=event,
+            action="invitations.run_started",
+            actor=requested_by,
+            obj=run,
+            data={"kind": kind, "invitees": len(pks)},
+        )
     return run
 
 
@@ -174,6 +181,12 @@ def queue_batch(*, run_pk: int, batch_size: int = BATCH_SIZE, now=None) -> int:
         else:
             sent.update(sent_at=now)
         InvitationRun.objects.filter(pk=run.pk).update(queued=F("queued") + len(messages))
+        audit.log_action(
+            event=run.event_id,
+            action="invitations.emails_queued",
+            obj=run,
+            data={"kind": run.kind, "queued": len(messages), "dealt_with": len(copies)},
+        )
     services.send_now([message.pk for message in messages])
     return len(copies)
 

@@ -32,6 +32,7 @@ from partners.models import (
 )
 from partners.names import name_key
 from partners.services import affiliate
+from symposium import audit
 from symposium.models import Delegate, Event
 
 # No 0/O, 1/I/L, nor U (read as V): a code read aloud or retyped from paper works.
@@ -106,7 +107,14 @@ def create_invitation(
         organisation=organisation,
     )
     invitation.full_clean()
-    invitation.save()
+    with transaction.atomic():
+        invitation.save()
+        audit.log_action(
+            event=event,
+            action="invitation.created",
+            obj=invitation,
+            data={"max_uses": max_uses, "tag": tag},
+        )
     return invitation
 
 
@@ -169,11 +177,17 @@ def decline(*, personal: PersonalInvitation, now: dt.datetime | None = None) -> 
     registered cancels with their manage link). Whether it was.
     Side effect: the invitation's status, answered_at."""
     now = now or timezone.now()
-    return bool(
-        PersonalInvitation.objects.filter(pk=personal.pk, status=InvitationStatus.INVITED).update(
-            status=InvitationStatus.DECLINED, answered_at=now
-        )
-    )
+    with transaction.atomic():
+        declined = PersonalInvitation.objects.filter(
+            pk=personal.pk, status=InvitationStatus.INVITED
+        ).update(status=InvitationStatus.DECLINED, answered_at=now)
+        if declined:
+            audit.log_action(
+                event=personal.event_id,
+                action="invitation.declined",
+                data={"personal_invitation_id": personal.pk},
+            )
+    return bool(declined)
 
 
 # Importing a list of people to invite -------------------------------------------------
@@ -316,6 +330,7 @@ def _directory_by_key() -> dict[str, Organisation]:
 
 
 @transaction.atomic
+@transaction.atomic
 def import_invitations(
     *, event: Event, rows: list[ImportRow], tag: str = "", valid_until=None
 ) -> list[PersonalInvitation]:
@@ -342,6 +357,9 @@ def import_invitations(
             for row, code in zip(rows, codes, strict=True)
         ],
         batch_size=1000,
+    )
+    audit.log_action(
+        event=event, action="invitations.imported", data={"rows": len(rows), "tag": tag}
     )
     return PersonalInvitation.objects.bulk_create(
         [

@@ -719,10 +719,10 @@ def update_registration(
                 action="registration.changed",
                 delegate=delegate,
                 data={
-                    "details": before != after,
-                    "needs": needs_changed,
-                    "breakouts": bool(changes),
-                    "preferences": bool(ranked),
+                    "details_changed": before != after,
+                    "needs_changed": needs_changed,
+                    "breakouts_changed": bool(changes),
+                    "preferences_changed": bool(ranked),
                 },
             )
         _notify_promoted_choices(changes.promoted)

@@ -19,6 +19,7 @@ Many at once (a batch, promotions): `log_actions([audit.entry(...), ...])`, one 
 """
 
 import contextlib
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -68,6 +69,12 @@ ACTIONS: dict[str, str] = {
     "mailing.email_queued": "Mailing email queued",
     "mailing.finished": "Mailing sent to everyone",
     "mailing.recipients_purged": "Mailing recipients removed",
+    "invitations.run_started": "Personal invitations' sending started",
+    "invitations.emails_queued": "Personal invitation emails queued",
+    # Invitations
+    "invitation.created": "Invitation code created",
+    "invitation.declined": "Personal invitation declined",
+    "invitations.imported": "Personal invitations imported",
     # Exports
     "export.downloaded": "List exported",
     # The event
@@ -133,6 +140,17 @@ def acting(*, via: str, actor=None, request=None) -> Iterator[None]:
         yield
     finally:
         _acting.reset(token)
+
+
+def as_command(handle):
+    """A management command's `handle`: what it logs is done through "command"."""
+
+    @functools.wraps(handle)
+    def wrapper(*args, **kwargs):
+        with acting(via=Via.COMMAND):
+            return handle(*args, **kwargs)
+
+    return wrapper
 
 
 def _request_user(request):

@@ -525,7 +525,13 @@ class AuditEntry(models.Model):
     words when it is theirs) goes when their registration is erased or the event's
     personal data is purged; the action, time, actor and counts (`data`) stay."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries")
+    # No foreign-key constraints in the database: checking one takes a KEY SHARE lock on
+    # the row it points to, and an entry is written while other transactions may hold
+    # or wait for that event's or delegate's lock (the lock order: event, delegates,
+    # sessions). Django still cascades and nulls them when those rows are deleted.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="audit_entries", db_constraint=False
+    )
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=80)
     actor = models.ForeignKey(
@@ -534,13 +540,19 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
         help_text="The staff account; empty for a delegate, a partner lead or the system.",
     )
     # The account's name as it was, so the log reads the same after it is deleted.
     actor_name = models.CharField(max_length=150, blank=True)
     via = models.CharField(max_length=10)
     delegate = models.ForeignKey(
-        Delegate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Delegate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)

@@ -60,12 +60,14 @@ class DelegateFilter(admin.SimpleListFilter):
     parameter_name = "delegate"
 
     def lookups(self, request, model_admin):
+        # Shown (and so applied) only while in use; named only if in this user's log.
         value = self.value()
-        if not value or not value.isdigit():
+        if not value:
             return []
-        delegates = Delegate.objects.filter(pk=value)
-        found = model_admin.get_queryset(request).filter(delegate_id=value).exists()
-        return [(str(d.pk), d.full_name) for d in delegates] if found else []
+        mine = model_admin.get_queryset(request).filter(delegate_id=value)
+        found = value.isdigit() and mine.exists()
+        delegate = Delegate.objects.filter(pk=value).first() if found else None
+        return [(value, delegate.full_name if delegate else f"Delegate {value}")]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+AUDIT_PERMISSIONS = ["view_auditentry"]
+
 
 def forwards(apps, schema_editor):
     # As in 0003_groups: on a fresh database the permissions are made after migrate.
@@ -22,7 +24,7 @@ def forwards(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permissions = Permission.objects.using(using).filter(
-        content_type__app_label="symposium", codename="view_auditentry"
+        content_type__app_label="symposium", codename__in=AUDIT_PERMISSIONS
     )
     for group in Group.objects.using(using).filter(name="Organisers"):
         group.permissions.add(*permissions)
@@ -59,6 +61,7 @@ class Migration(migrations.Migration):
                     "actor",
                     models.ForeignKey(
                         blank=True,
+                        db_constraint=False,
                         help_text="The staff account; empty for a delegate, a partner lead or the system.",
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
@@ -70,6 +73,7 @@ class Migration(migrations.Migration):
                     "delegate",
                     models.ForeignKey(
                         blank=True,
+                        db_constraint=False,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
@@ -79,6 +83,7 @@ class Migration(migrations.Migration):
                 (
                     "event",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="audit_entries",
                         to="symposium.event",

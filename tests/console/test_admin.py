@@ -10,8 +10,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils.html import escape
 
 from breakouts.models import BreakoutChoice
+from symposium import audit
 from symposium.models import (
     AgendaItem,
+    AuditEntry,
     BoardReport,
     Delegate,
     DelegateNeeds,
@@ -51,6 +53,10 @@ STAFF_ACCOUNTS = {("auth", codename) for codename in staff_accounts_migration.WA
 TEAMS = {
     ("symposium", codename)
     for codename in importlib.import_module("symposium.migrations.0012_team").TEAM_PERMISSIONS
+}
+AUDIT = {
+    ("symposium", codename)
+    for codename in importlib.import_module("symposium.migrations.0014_audit_log").AUDIT_PERMISSIONS
 }
 
 
@@ -98,6 +104,16 @@ def make_manage_link_email():
     return ManageLinkEmail.objects.create(delegate=DelegateFactory())
 
 
+def make_audit_entry():
+    delegate = DelegateFactory()
+    return audit.log_action(
+        event=delegate.event,
+        action="registration.cancelled",
+        delegate=delegate,
+        actor=UserFactory(),
+    )
+
+
 MAKERS = {
     Event: EventFactory,
     Room: RoomFactory,
@@ -109,8 +125,16 @@ MAKERS = {
     ManageLinkEmail: make_manage_link_email,
     PreparedExport: make_prepared_export,
     BoardReport: make_board_report,
+    AuditEntry: make_audit_entry,
 }
-READ_ONLY = (ExportRecord, OutboxEmail, ManageLinkEmail, PreparedExport, BoardReport)
+READ_ONLY = (
+    ExportRecord,
+    OutboxEmail,
+    ManageLinkEmail,
+    PreparedExport,
+    BoardReport,
+    AuditEntry,
+)
 ADDABLE = [model for model in MAKERS if model not in READ_ONLY]
 
 
@@ -247,6 +271,7 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | STAFF_ACCOUNTS
         | PARTNER_LEADS
         | TEAMS
+        | AUDIT
         | SEAT_QUOTAS
         | INVITATIONS
         | partners_permissions("Organisers")
@@ -256,9 +281,9 @@ def test_organisers_group_has_exactly_its_permissions(db):
         | questions_permissions("Organisers")
     )
     # ... + outcomes: 3 models' 4 permissions and "publish"; + the report for the board: 4;
-    # + the survey: 4; + questions: 2 models' 4 and viewing answers.
+    # + the survey: 4; + questions: 2 models' 4 and viewing answers; + viewing the audit log.
     assert len(codenames) == (
-        13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4 + 4 + 2 * 4 + 1
+        13 * 4 + 2 + 1 + 3 + 4 + 5 + 4 + 3 * 4 + 2 + 2 * 4 + 4 + 3 * 4 + 1 + 4 + 4 + 2 * 4 + 1 + 1
     )
     assert ("symposium", "change_exportrecord") not in codenames
 
@@ -309,15 +334,15 @@ def test_groups_migration_runs_again_and_reverses_cleanly(db, get_apps):
     assert reversed_names == []
     # Emailing delegates, checking in, partner leads, outcomes, surveys and questions are
     # granted by the mailings, checkin, partners, outcomes, feedback and questions apps' own
-    # migrations, teams and the report for the board by symposium's own later migrations,
-    # not redone here.
+    # migrations, teams, the report for the board and the audit log by symposium's own
+    # later migrations, not redone here.
     own_migrations = ("mailings", "checkin", "partners", "outcomes", "feedback", "questions")
     assert redone == {
         name: {
             perm
             for perm in perms
             if perm.content_type.app_label not in own_migrations
-            and (perm.content_type.app_label, perm.codename) not in TEAMS | BOARD_REPORTS
+            and (perm.content_type.app_label, perm.codename) not in TEAMS | BOARD_REPORTS | AUDIT
         }
         for name, perms in before.items()
     }

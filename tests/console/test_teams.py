@@ -19,7 +19,7 @@ from checkin.models import BadgeRun, CheckIn, WalkIn
 from console.report.selectors import report_figures as figures_of
 from mailings.models import Mailing, Recipient
 from outcomes.models import Action, Pledge, SessionOutcome
-from symposium import teams
+from symposium import audit, teams
 from symposium.enums import EmailKind
 from symposium.models import (
     BoardReport,
@@ -87,6 +87,12 @@ def build_event(word):
     Action.objects.create(outcome=outcome, description=f"{word} action", organisation_name=word)
     Pledge.objects.create(outcome=outcome, text=f"{word} pledge", organisation_name=word)
     TeamFactory(name=f"{word} team", events=[event])
+    audit.log_action(
+        event=event,
+        action="admin.changed",
+        obj=people[0],
+        actor=UserFactory(username=f"organiser-{word[:2].lower()}", is_staff=True),
+    )
     return event
 
 

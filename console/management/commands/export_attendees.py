@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from breakouts.models import BreakoutSession, Theme
 from console.exports.attendees import AttendeeFilters
 from console.exports.services import start_attendee_export
+from symposium.audit import as_command
 from symposium.enums import ExportFormat, Sector
 from symposium.exports.base import csv_lines, write_xlsx
 from symposium.models import Event
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", help="File to write; CSV goes to stdout without it.")
 
+    @as_command
     def handle(self, *args, **options):
         file_format, output = options["format"], options["output"]
         if file_format == ExportFormat.XLSX and not output:

@@ -8,6 +8,7 @@ queued under the mailing's row lock, which the others skip.
 from django.core.management.base import BaseCommand
 
 from mailings.services import BATCH_SIZE, run_scheduler
+from symposium.audit import as_command
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
+    @as_command
     def handle(self, *args, batch_size, **options):
         done = run_scheduler(batch_size=batch_size)
         self.stdout.write(f"{done} delegates' emails queued or set aside.")

@@ -7,6 +7,7 @@ has passed, and a second run finds nothing left to do.
 from django.core.management.base import BaseCommand
 
 from registration.privacy import PurgeResult, purge_due_events, purge_due_on
+from symposium.audit import as_command
 
 
 def describe(result: PurgeResult, *, dry_run: bool) -> str:
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Say what would be removed; change nothing."
         )
 
+    @as_command
     def handle(self, *args, dry_run=False, **options):
         results = purge_due_events(dry_run=dry_run)
         for result in results:
