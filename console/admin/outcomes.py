@@ -44,6 +44,19 @@ class PledgeInline(OwnedInline):
     fields = ["text", *OwnedInline.fields]
 
 
+class FacilitatorEmailsForm(forms.ModelForm):
+    """A row of the outcomes list: its email box is named by its session (a table's cell
+    has no label of its own)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("facilitator_email")
+        if field is not None and self.instance.pk:
+            field.widget.attrs["aria-label"] = (
+                f"Facilitator's email, {session_label(self.instance.session)}"
+            )
+
+
 @admin.register(SessionOutcome)
 class SessionOutcomeAdmin(EventScopedAdmin, admin.ModelAdmin):
     list_display = [
@@ -76,6 +89,10 @@ class SessionOutcomeAdmin(EventScopedAdmin, admin.ModelAdmin):
         "unpublish_outcomes",
         "revoke_facilitator_links",
     ]
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", FacilitatorEmailsForm)
+        return super().get_changelist_form(request, **kwargs)
 
     def get_queryset(self, request):
         return (
