@@ -284,7 +284,6 @@ def submit_response(
                 action="feedback.answered",
                 delegate=invitation.delegate_id,
                 obj=survey,
-                data={"overall": answers.overall},
             )
     return response
 

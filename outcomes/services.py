@@ -62,7 +62,8 @@ def record_outcome(*, event: Event, token: str, form, actions, pledges, submit: 
             outcome.status = OutcomeStatus.SUBMITTED
             outcome.submitted_at = timezone.now()
         outcome.save()
-        for formset in (actions, pledges):
+        changed = {}
+        for name, formset in (("actions", actions), ("pledges", pledges)):
             formset.instance = outcome
             rows = formset.save(commit=False)
             for row in formset.deleted_objects:
@@ -71,11 +72,9 @@ def record_outcome(*, event: Event, token: str, form, actions, pledges, submit: 
                 _owner(row)
                 row.outcome = outcome
                 row.save()
-        _log(
-            outcome,
-            "outcomes.submitted" if submit else "outcomes.saved",
-            data={"actions": len(actions.forms), "pledges": len(pledges.forms)},
-        )
+            changed[f"{name}_saved"] = len(rows)
+            changed[f"{name}_deleted"] = len(formset.deleted_objects)
+        _log(outcome, "outcomes.submitted" if submit else "outcomes.saved", data=changed)
     return outcome
 
 

@@ -25,7 +25,7 @@ from tests.feedback.factories import build_symposium
 from tests.feedback.helpers import answers, invite, survey_url
 from tests.helpers import admin_url
 from tests.outcomes.factories import ActionFactory, PublishedOutcomeFactory, SessionOutcomeFactory
-from tests.outcomes.test_facilitator import link, posted
+from tests.outcomes.test_facilitator import ACTION, link, posted
 from tests.outcomes.test_follow_up import url as lead_action_url
 
 pytestmark = pytest.mark.django_db
@@ -83,13 +83,19 @@ def test_the_facilitators_save_and_submit_are_logged(client):
     outcome = SessionOutcomeFactory()
     event = outcome.session.theme.event
 
-    client.post(link(outcome), posted())
+    client.post(link(outcome), posted(actions=[ACTION]))
     client.post(link(outcome), posted(submit="Submit for review"))
 
     saved, submitted = logged(event, "outcomes.saved"), logged(event, "outcomes.submitted")
     assert [(e.actor, e.via, e.object_id) for e in saved] == [
         (None, audit.Via.PUBLIC, str(outcome.pk))
     ]
+    assert saved[0].data == {
+        "actions_saved": 1,
+        "actions_deleted": 0,
+        "pledges_saved": 0,
+        "pledges_deleted": 0,
+    }
     assert submitted.count() == 1
     outcome.refresh_from_db()
     assert outcome.status == OutcomeStatus.SUBMITTED
