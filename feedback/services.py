@@ -38,7 +38,7 @@ from feedback import selectors
 from feedback.models import Rating, Response, Survey, SurveyInvitation
 from feedback.tokens import make_survey_token
 from mailings import services as mailings
-from symposium import mail_identity, outbox
+from symposium import audit, mail_identity, outbox
 from symposium.models import Event
 from symposium.text import one_line
 
@@ -181,6 +181,15 @@ def send_survey(*, survey_pk: int, now: dt.datetime | None = None) -> int:
         if survey is None:
             return 0
         messages = _invite(survey, now)
+        if first or messages:
+            # The count only: who was sent it is in the invitations (and, for an
+            # anonymous survey, no answer is logged one by one).
+            audit.log_action(
+                event=survey.event,
+                action="feedback.survey_sent",
+                obj=survey,
+                data={"emails": len(messages), "first": bool(first)},
+            )
     mailings.send_now([message.pk for message in messages])
     return len(messages)
 
@@ -267,6 +276,15 @@ def submit_response(
         )
         if survey.is_anonymous:
             _blur_answered(survey)
+        else:
+            # Named only: an anonymous answer writes no entry (an entry's delegate, object
+            # or time would link the response to the delegate).
+            audit.log_action(
+                event=survey.event_id,
+                action="feedback.answered",
+                delegate=invitation.delegate_id,
+                obj=survey,
+            )
     return response
 
 

@@ -87,6 +87,7 @@ class LeadActionUpdate(LeadActionsMixin, FormView):
             status=form.cleaned_data["status"],
             status_on=form.cleaned_data["status_on"],
             note=form.cleaned_data["status_note"],
+            lead=self.lead,
         )
         messages.success(self.request, "The action's progress is saved.")
         return redirect(self.list_url())

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from outcomes.models import Action, ActionStatus, OutcomeStatus, SessionOutcome
 from partners.services import find_organisation
-from symposium import background, page_cache
+from symposium import audit, background, page_cache
 from symposium.models import Event, new_access_key
 
 PUBLISHED_MESSAGE = (
@@ -38,6 +38,11 @@ def _owner(row) -> None:
         row.organisation_name = found.name
 
 
+def _log(outcome: SessionOutcome, action: str, **kwargs) -> None:
+    """The entry for what was done to these outcomes, at their session's event."""
+    audit.log_action(event=outcome.session.theme.event_id, action=action, obj=outcome, **kwargs)
+
+
 def record_outcome(*, event: Event, token: str, form, actions, pledges, submit: bool):
     """Save what the facilitator wrote (the bound, valid `form` for key points and the
     `actions` and `pledges` formsets) and, with `submit`, send it for review.
@@ -57,7 +62,8 @@ def record_outcome(*, event: Event, token: str, form, actions, pledges, submit: 
             outcome.status = OutcomeStatus.SUBMITTED
             outcome.submitted_at = timezone.now()
         outcome.save()
-        for formset in (actions, pledges):
+        changed = {}
+        for name, formset in (("actions", actions), ("pledges", pledges)):
             formset.instance = outcome
             rows = formset.save(commit=False)
             for row in formset.deleted_objects:
@@ -66,6 +72,9 @@ def record_outcome(*, event: Event, token: str, form, actions, pledges, submit: 
                 _owner(row)
                 row.outcome = outcome
                 row.save()
+            changed[f"{name}_saved"] = len(rows)
+            changed[f"{name}_deleted"] = len(formset.deleted_objects)
+        _log(outcome, "outcomes.submitted" if submit else "outcomes.saved", data=changed)
     return outcome
 
 
@@ -87,6 +96,7 @@ def publish(*, outcome: SessionOutcome, user) -> SessionOutcome:
         locked.published_by = user
         locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         page_cache.content_changed()
+        _log(outcome, "outcomes.published", actor=user)
     return locked
 
 
@@ -102,6 +112,7 @@ def unpublish(*, outcome: SessionOutcome) -> SessionOutcome:
         locked.published_by = None
         locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         page_cache.content_changed()
+        _log(outcome, "outcomes.unpublished")
     return locked
 
 
@@ -119,29 +130,40 @@ def email_facilitator_link(*, outcome: SessionOutcome) -> None:
     with transaction.atomic():
         background.defer(tasks.email_facilitator_link, outcome_pk=outcome.pk)
         SessionOutcome.objects.filter(pk=outcome.pk).update(link_sent_at=timezone.now())
+        _log(outcome, "outcomes.link_emailed", data={"to": outcome.facilitator_email})
 
 
 def revoke_facilitator_link(*, outcome: SessionOutcome) -> None:
     """Every link sent for these outcomes stops working; one emailed afterwards works."""
-    SessionOutcome.objects.filter(pk=outcome.pk).update(access_key=new_access_key())
+    with transaction.atomic():
+        SessionOutcome.objects.filter(pk=outcome.pk).update(access_key=new_access_key())
+        _log(outcome, "outcomes.link_revoked")
 
 
 def outcomes_for_sessions(*, sessions) -> int:
     """An outcome record (a draft) for each of these breakout sessions that has none;
     how many were made."""
-    made = 0
-    for session in sessions:
-        _, created = SessionOutcome.objects.get_or_create(session=session)
-        made += created
-    return made
+    made = []
+    with transaction.atomic():
+        for session in sessions:
+            outcome, created = SessionOutcome.objects.get_or_create(session=session)
+            if created:
+                made.append(
+                    audit.entry(
+                        event=session.theme.event_id, action="outcomes.records_made", obj=outcome
+                    )
+                )
+        audit.log_actions(made)
+    return len(made)
 
 
 def follow_up_action(
-    *, action: Action, status: str, status_on: dt.date | None, note: str
+    *, action: Action, status: str, status_on: dt.date | None, note: str, lead=None
 ) -> Action:
     """The owner's update of an action: its status, the date it took it (today unless
     given) and a note. The caller has checked that the action is the owner's
-    (outcomes.selectors.lead_actions). Side effects: the action's row saved."""
+    (outcomes.selectors.lead_actions). `lead`: the partner lead who did it, for the log.
+    Side effects: the action's row saved; an entry in the event's audit log."""
     if status not in ActionStatus.values:
         raise ValidationError("Choose a status from the list.")
     with transaction.atomic():
@@ -150,6 +172,16 @@ def follow_up_action(
         locked.status_on = status_on or timezone.localdate()
         locked.status_note = note
         locked.save(update_fields=["status", "status_on", "status_note", "updated_at"])
+        audit.log_action(
+            event=action.outcome.session.theme.event_id,
+            action="outcomes.action_updated",
+            obj=locked,
+            data={
+                "status": status,
+                "status_on": locked.status_on.isoformat(),
+                "lead_id": lead.pk if lead is not None else None,
+            },
+        )
     return locked
 
 

@@ -91,6 +91,26 @@ ACTIONS: dict[str, str] = {
     "lead.cancelled": "Partner lead cancelled a registration",
     "lead.link_sent": "Partner lead's link emailed",
     "lead.links_revoked": "Partner lead's links revoked",
+    # Feedback (feedback.services): an anonymous survey's answers are never logged one by
+    # one (nothing may link a response to a delegate); the send entry has the count.
+    "feedback.survey_sent": "Feedback survey emailed",
+    "feedback.answered": "Feedback survey answered",
+    # Breakout outcomes (outcomes.services)
+    "outcomes.records_made": "Breakout outcome records made",
+    "outcomes.link_emailed": "Facilitator's link emailed",
+    "outcomes.link_revoked": "Facilitator's links revoked",
+    "outcomes.saved": "Breakout outcomes saved by the facilitator",
+    "outcomes.submitted": "Breakout outcomes submitted for review",
+    "outcomes.published": "Breakout outcomes published",
+    "outcomes.unpublished": "Breakout outcomes taken back for changes",
+    "outcomes.action_updated": "Follow-up action's status updated",
+    # The board report (console.report.services)
+    "report.requested": "Board report asked for",
+    "report.prepared": "Board report prepared",
+    "report.failed": "Board report failed",
+    "report.quotes_picked": "Quotes picked for the board report",
+    "report.frozen": "Board report's figures kept and feedback deleted",
+    "report.quotes_forgotten": "An erased registration's quotes taken out of the board reports",
     # The admin (console.scoping.EventScopedAdmin)
     "admin.added": "Added in the admin",
     "admin.changed": "Changed in the admin",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from console.report import pdf, selectors
 from feedback.models import Response, SurveyInvitation
-from symposium import background
+from symposium import audit, background
 from symposium.models import BoardReport, Event
 
 
@@ -22,6 +22,7 @@ def request_report(*, event: Event, requested_by: AbstractBaseUser) -> BoardRepo
     with transaction.atomic():
         report = BoardReport.objects.create(event=event, requested_by=requested_by)
         background.defer(tasks.prepare_report, report_id=report.pk)
+        audit.log_action(event=event, action="report.requested", actor=requested_by, obj=report)
     return report
 
 
@@ -40,15 +41,20 @@ def prepare_report(*, report_id: int) -> None:
         rows.update(step="Drawing the PDF")
         content = pdf.report_pdf(figures)
     except Exception:
-        rows.update(status=BoardReport.Status.FAILED, step="")
+        with transaction.atomic():
+            rows.update(status=BoardReport.Status.FAILED, step="")
+            audit.log_action(event=report.event, action="report.failed", obj=report)
         raise
-    rows.update(
-        status=BoardReport.Status.DONE,
-        step="",
-        figures=figures,
-        pdf=content,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        done = rows.update(
+            status=BoardReport.Status.DONE,
+            step="",
+            figures=figures,
+            pdf=content,
+            finished_at=timezone.now(),
+        )
+        if done:
+            audit.log_action(event=report.event, action="report.prepared", obj=report)
 
 
 def current_report(event: Event) -> BoardReport | None:
@@ -81,8 +87,14 @@ def freeze_and_purge_feedback(*, event: Event) -> BoardReport:
             pdf=pdf.report_pdf(figures),
             finished_at=timezone.now(),
         )
-    Response.objects.filter(survey__event=event).delete()
-    SurveyInvitation.objects.filter(survey__event=event).delete()
+    responses, _ = Response.objects.filter(survey__event=event).delete()
+    invitations, _ = SurveyInvitation.objects.filter(survey__event=event).delete()
+    audit.log_action(
+        event=event,
+        action="report.frozen",
+        obj=frozen,
+        data={"rows_deleted": responses + invitations},
+    )
     return frozen
 
 
@@ -119,6 +131,8 @@ def forget_erased_quotes(*, event: Event) -> int:
         report.pdf = pdf.report_pdf(report.figures)
         report.save(update_fields=["figures", "pdf"])
         changed += 1
+    if changed:
+        audit.log_action(event=event, action="report.quotes_forgotten", data={"reports": changed})
     return changed
 
 
@@ -133,3 +147,12 @@ def pick_quotes(*, event: Event, shown: set[int], comments: set[int], do_differe
         responses.exclude(pk__in=comments).update(comments_quoted=False)
         responses.filter(pk__in=do_differently).update(do_differently_quoted=True)
         responses.exclude(pk__in=do_differently).update(do_differently_quoted=False)
+        audit.log_action(
+            event=event,
+            action="report.quotes_picked",
+            data={
+                "shown": len(shown),
+                "comments_quoted": len(comments & shown),
+                "do_differently_quoted": len(do_differently & shown),
+            },
+        )

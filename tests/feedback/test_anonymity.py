@@ -233,3 +233,46 @@ def test_an_anonymous_answer_is_not_in_the_delegates_copy(answered):
     assert "The breakout on prevention" not in json.dumps(data)
     cat = json.loads(client.get(manage_url(answered["cat"], "registration:my-data")).content)
     assert cat["feedback_survey"]["answered"] is False
+
+
+def test_an_anonymous_answer_leaves_no_audit_entry_naming_or_linking_anyone(answered):
+    """The audit log writes nothing per anonymous answer: no delegate, no link or
+    response id, no time to match against the send entry's or the response's."""
+    from symposium.models import AuditEntry
+
+    survey, sam = answered["survey"], answered["sam"]
+    invitation, response = answered["invitation"], Response.objects.get()
+    # Another answer through the service, as the client's did, to be sure of both paths.
+    services.submit_response(
+        invitation=answered["others"][0],
+        answers=services.Answers(overall=3, comments="", do_differently="", ratings=[]),
+    )
+
+    entries = AuditEntry.objects.filter(event=survey.event)
+    assert not entries.filter(action="feedback.answered").exists()
+    assert not entries.filter(delegate__in=[sam, *[i.delegate for i in answered["others"]]])
+    for entry in entries:
+        words = repr(
+            (entry.data, entry.personal, entry.object_type, entry.object_id, entry.object_repr)
+        )
+        assert str(invitation.pk) not in (entry.object_id, *map(str, entry.data.values()))
+        assert str(response.pk) not in (entry.object_id, *map(str, entry.data.values()))
+        assert sam.email not in words
+        assert sam.last_name not in words
+        assert entry.object_type not in ("feedback.response", "feedback.surveyinvitation")
+
+
+def test_a_named_answer_is_logged_with_its_delegate(world, client):
+    from symposium.models import AuditEntry
+
+    invitation = invite(world["survey"], world["sam"])
+
+    client.post(survey_url(invitation), answers(world))
+
+    entry = AuditEntry.objects.get(action="feedback.answered")
+    assert (entry.event, entry.delegate, entry.actor, entry.via) == (
+        world["survey"].event,
+        world["sam"],
+        None,
+        "public",
+    )
