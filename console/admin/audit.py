@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils import timezone
 
+from console.admin.read_only import ReadOnlyMixin
 from console.scoping import EventScopedAdmin
 from symposium import audit
 from symposium.enums import ExportFormat
@@ -120,7 +121,7 @@ def details(entry: AuditEntry) -> str:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(EventScopedAdmin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
     list_display = ["at", "event", "what", "actor_name", "via", "delegate_name", "object_repr"]
     list_filter = [
         "event",
@@ -149,15 +150,6 @@ class AuditEntryAdmin(EventScopedAdmin, admin.ModelAdmin):
         "details",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("event", "delegate")

@@ -4,18 +4,12 @@ Walk-ins flagged "needs organiser" joined the waitlist of a full event at the de
 from django.contrib import admin
 
 from checkin.models import CheckIn, WalkIn
+from console.admin.read_only import ReadOnlyMixin
 from console.scoping import EventScopedAdmin
 
 
-class ReadOnlyAdmin(EventScopedAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
+    """Scans and walk-ins are the desk's record: made there, never edited here."""
 
 
 class DeskFilter(admin.AllValuesFieldListFilter):

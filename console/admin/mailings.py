@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from console.admin.read_only import ReadOnlyMixin
 from console.scoping import EventScopedAdmin
 from mailings import selectors, services
 from mailings.enums import MailingStatus, RecipientStatus
@@ -211,20 +212,11 @@ class MailingAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
+class RecipientAdmin(ReadOnlyMixin, EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     list_display = ["delegate", "mailing", "status", "queued_at", "error"]
     list_filter = ["mailing", "status"]
     list_select_related = ["delegate", "mailing"]
     search_fields = ["delegate__last_name", "delegate__email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvitationCopyInline(admin.TabularInline):
@@ -241,7 +233,7 @@ class InvitationCopyInline(admin.TabularInline):
 
 
 @admin.register(InvitationRun)
-class InvitationRunAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
+class InvitationRunAdmin(ReadOnlyMixin, EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     """Each sending of personal invitations or reminders: started from the personal
     invitations' list (console.admin.partners), read here."""
 
@@ -252,28 +244,10 @@ class InvitationRunAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [InvitationCopyInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InvitationCopy)
-class InvitationCopyAdmin(EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
+class InvitationCopyAdmin(ReadOnlyMixin, EventScopedAdmin, CanEmailDelegates, admin.ModelAdmin):
     list_display = ["invitation", "run", "status", "queued_at", "error"]
     list_filter = ["status"]
     list_select_related = ["invitation", "run"]
     search_fields = ["invitation__name", "invitation__email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from console.admin.read_only import ReadOnlyMixin
 from console.rules import plural
 from console.scoping import EventScopedAdmin
 from mailings import invitations as invitation_emails
@@ -452,7 +453,7 @@ class PartnerLeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerLeadAction)
-class PartnerLeadActionAdmin(EventScopedAdmin, admin.ModelAdmin):
+class PartnerLeadActionAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
     """The partner leads' audit: read only."""
 
     list_display = ["at", "lead", "action", "event", "details", "done_by"]
@@ -460,15 +461,6 @@ class PartnerLeadActionAdmin(EventScopedAdmin, admin.ModelAdmin):
     list_filter = ["action", "event"]
     search_fields = ["lead__name", "lead__email", "details"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 EMAIL_PERMISSION = "mailings.email_delegates"

@@ -18,6 +18,7 @@ from console import services as console_services
 from console.actions import DELEGATE_CONSOLE_ACTIONS, copy_as_new_event
 from console.admin.breakouts import BreakoutSessionListFilter
 from console.admin.export_actions import DELEGATE_ACTIONS
+from console.admin.read_only import ReadOnlyMixin
 from console.agenda import (
     AgendaFormSetMixin,
     AgendaItemAdminForm,
@@ -321,24 +322,15 @@ class DelegateNeedsInline(admin.StackedInline):
     max_num = 1
 
 
-class BreakoutChoiceInline(admin.TabularInline):
-    """The delegate's breakouts; chosen on the public site, so mostly read here."""
+class BreakoutChoiceInline(ReadOnlyMixin, admin.TabularInline):
+    """The delegate's breakouts; chosen on the public site, so mostly read here. Places
+    change through the actions (move, cancel) and the breakout choices' own admin, which
+    keep the capacity and the waitlists' order."""
 
     model = BreakoutChoice
     fields = ["session", "status", "created_at"]
     readonly_fields = ["session", "created_at"]
     extra = 0
-
-    # Places change through the actions (move, cancel) and the breakout choices' own
-    # admin, which keep the capacity and the waitlists' order.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (
@@ -415,25 +407,16 @@ class DelegateNeedsAdmin(EventScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(EventScopedAdmin, admin.ModelAdmin):
+class ExportRecordAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
     """The audit trail of attendee exports: written by the exports, never by hand."""
 
     list_display = ["export", "file_format", "row_count", "exported_by", "exported_at", "event"]
     list_filter = ["event"]
     list_select_related = ["exported_by", "event"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PreparedExport)
-class PreparedExportAdmin(EventScopedAdmin, admin.ModelAdmin):
+class PreparedExportAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
     """Attendee lists made on the task queue: their state beside the audit record; the
     file itself only from the staff page, for the person who asked for it."""
 
@@ -449,18 +432,9 @@ class PreparedExportAdmin(EventScopedAdmin, admin.ModelAdmin):
         # Whoever may read the audit trail may see how its queued exports went.
         return request.user.has_perm("symposium.view_exportrecord")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BoardReport)
-class BoardReportAdmin(EventScopedAdmin, admin.ModelAdmin):
+class BoardReportAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
     """Reports for the board made on the task queue, and the frozen one kept after a
     purge: their state only; the report itself is read on its staff page."""
 
@@ -473,17 +447,8 @@ class BoardReportAdmin(EventScopedAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf", "figures")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class DelegateRecordAdmin(EventScopedAdmin, admin.ModelAdmin):
+class DelegateRecordAdmin(ReadOnlyMixin, EventScopedAdmin, admin.ModelAdmin):
     """Records the portal keeps about delegates' emails: read-only; whoever may see
     delegates may see them."""
 
@@ -491,15 +456,6 @@ class DelegateRecordAdmin(EventScopedAdmin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("symposium.view_delegate")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboxEmail)
