@@ -227,7 +227,10 @@ def email_follow_up_links(*, actions, done_by=None) -> list:
 def forget_facilitators(*, event: Event) -> int:
     """The event's personal data goes (registration.privacy.purge_event): facilitators'
     emails are emptied and their links end. Outcomes, actions and pledges (no one's
-    personal data) stay."""
-    return SessionOutcome.objects.filter(session__theme__event=event).update(
-        facilitator_email="", access_key=new_access_key()
+    personal data) stay. Sent again (the nightly purge asks every past event), it finds
+    no email left and changes nothing."""
+    return (
+        SessionOutcome.objects.filter(session__theme__event=event)
+        .exclude(facilitator_email="")
+        .update(facilitator_email="", access_key=new_access_key())
     )
