@@ -30,6 +30,13 @@ def run_background_jobs():
     once none is left (a retry scheduled for later stays queued)."""
     if not settings.BACKGROUND_QUEUE:
         return
+    if connection.in_atomic_block:
+        # Inside the test's transaction the worker (its own connections) sees none of
+        # the test's jobs, and the periodic jobs it defers are committed: they would
+        # outlive the test and reach the next one.
+        raise RuntimeError(
+            "run_background_jobs() needs a transactional test: django_db(transaction=True)"
+        )
     from procrastinate.contrib.django import app
 
     with app.replace_connector(app.connector.get_worker_connector()):

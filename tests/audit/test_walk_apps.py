@@ -12,7 +12,6 @@ from registration import privacy
 from symposium import audit
 from symposium.models import AuditEntry, BoardReport
 from tests.audit.test_walk import walks
-from tests.background import run_background_jobs
 from tests.factories import (
     BreakoutSessionFactory,
     DelegateFactory,
@@ -190,7 +189,6 @@ def test_emailing_follow_up_links_logs_each_leads_link(client, organiser_in):
     lead = PartnerLeadFactory(organisation=action.organisation, events=[event])
 
     act(client, Action, "email_follow_up_links", action)
-    run_background_jobs()
 
     [entry] = logged(event, "lead.link_sent")
     assert (entry.actor, entry.via) == (organiser_in, audit.Via.ADMIN)
