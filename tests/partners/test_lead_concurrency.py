@@ -32,10 +32,11 @@ def test_two_leads_passing_one_place_at_once_give_it_to_one_colleague(world):  #
     statuses, errors = all_at_once(requests)
 
     assert errors == []
-    assert sorted(statuses)[-1] == 302
     assert statuses.count(302) == 1
-    # The other was told the registration is gone: its page (404) or the form's error.
-    assert sorted(statuses)[0] in (200, 404)
+    # The other was told the registration is gone: the form's error (200) when it read
+    # the registration before the first committed, its page (404) when after.
+    [other] = [status for status in statuses if status != 302]
+    assert other in (200, 404)
     taken = Delegate.objects.filter(email__in=[c["email"] for c in colleagues])
     assert taken.count() == 1
     colleague = taken.get()
