@@ -3,12 +3,11 @@ organisation locked, personal invitations imported, sent, answered and reminded.
 
 import datetime as dt
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from registration import services
 from symposium.enums import Sector
 from symposium.models import Delegate
 from tests.background import run_background_jobs
+from tests.breakouts.test_concurrency import all_at_once
 from tests.factories import (
     DelegateFactory,
     EventFactory,
@@ -233,27 +233,6 @@ def test_the_service_sets_the_invitations_organisation_whatever_it_is_passed():
 
 
 # Concurrency -----------------------------------------------------------------------------
-
-
-def all_at_once(requests):
-    barrier = threading.Barrier(len(requests))
-    statuses, errors = [], []
-
-    def run(request):
-        try:
-            barrier.wait(timeout=30)
-            statuses.append(request())
-        except Exception as error:  # Reported by the assertions, not lost in a thread.
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses, errors
 
 
 def poster(event, number, code):
